@@ -1,0 +1,32 @@
+"""The document layer: source text -> prose regions -> sentences with exact source offsets.
+
+It knows nothing of LSP types or models; positions are converted with LineIndex.
+"""
+
+from __future__ import annotations
+
+from .formats import SUPPORTED_LANGUAGES, UnsupportedFormat, prose_regions
+from .model import ProseRegion, Sentence
+from .positions import LineIndex, PositionEncoding
+from .sentences import split_sentences
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "LineIndex",
+    "PositionEncoding",
+    "ProseRegion",
+    "Sentence",
+    "UnsupportedFormat",
+    "document_sentences",
+    "prose_regions",
+    "split_sentences",
+]
+
+
+def document_sentences(source: str, language_id: str) -> list[Sentence]:
+    """All sentences of a document, in source order."""
+    return [
+        sentence
+        for region in prose_regions(source, language_id)
+        for sentence in split_sentences(region)
+    ]

@@ -1,0 +1,41 @@
+"""Checks shared by the document tests: every character must sit where it came from."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from sentiment_ls.document import ProseRegion, Sentence
+from sentiment_ls.document.positions import LINE_BREAK
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def assert_faithful(source: str, items: Iterable[ProseRegion | Sentence]) -> None:
+    """Each character is the source character at its offset, except a line break read as a
+    space and a character decoded from an entity, which sits at the entity's "&"."""
+    for item in items:
+        assert len(item.text) == len(item.offsets)
+        for index, (char, offset) in enumerate(zip(item.text, item.offsets, strict=True)):
+            original = source[offset]
+            if char == original:
+                continue
+            if char == " " and original in "\r\n":
+                continue
+            entity = _ENTITY.match(source, offset)
+            assert entity is not None and char in html.unescape(entity.group()), (
+                f"{item.text!r}[{index}] is {char!r} but the source has {original!r} at {offset}"
+            )
+        # Source order: an entity decoded to two characters puts both at its "&".
+        assert list(item.offsets) == sorted(item.offsets)
+
+
+def assert_plain_slices(source: str, sentences: Iterable[Sentence]) -> None:
+    """Plain text: the source slice of a sentence is its text, line breaks read as spaces."""
+    for sentence in sentences:
+        assert LINE_BREAK.sub(" ", source[sentence.start : sentence.end]) == sentence.text
+
+
+def texts(items: Iterable[ProseRegion | Sentence]) -> list[str]:
+    return [item.text for item in items]
