@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up sentiment-ls in .venv on a fresh machine: no GPU, no Hugging Face cache needed.
+# The CPU build of torch goes in first: installing transformers first would make pip pull
+# the default (CUDA) torch build, several GB. TORCH_REQUIREMENT overrides the pin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+TORCH_REQUIREMENT="${TORCH_REQUIREMENT:-torch==2.13.0}"
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet "$TORCH_REQUIREMENT"
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+.venv/bin/sentiment-ls --version
