@@ -1,0 +1,1 @@
+"""Fine-tuning and evaluation of the embedded model (not imported by the server)."""

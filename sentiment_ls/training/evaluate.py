@@ -1,0 +1,122 @@
+"""`sentiment-ls eval`: accuracy, macro-F1, the confusion matrix and speed on a TSV file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sentiment_ls.training.data import DataError, read_labelled_tsv
+
+
+@dataclass(frozen=True)
+class Metrics:
+    labels: list[str]
+    n: int
+    accuracy: float
+    macro_f1: float
+    confusion: list[list[int]]  # confusion[true][predicted]
+    seconds: float
+
+    @property
+    def sentences_per_second(self) -> float:
+        return self.n / self.seconds if self.seconds > 0 else float("inf")
+
+    def as_json(self, model: str) -> dict[str, Any]:
+        return {
+            "model": model,
+            "n": self.n,
+            "accuracy": round(self.accuracy, 5),
+            "macro_f1": round(self.macro_f1, 5),
+            "labels": self.labels,
+            "confusion_matrix": self.confusion,
+            "sentences_per_second": round(self.sentences_per_second, 1),
+        }
+
+    def as_text(self, model: str) -> str:
+        width = max(len(label) for label in self.labels) + 2
+        lines = [
+            f"model: {model}",
+            f"n: {self.n}",
+            f"accuracy: {self.accuracy:.4f}",
+            f"macro-F1: {self.macro_f1:.4f}",
+            f"sentences per second: {self.sentences_per_second:.1f}",
+            "confusion matrix (rows: true, columns: predicted):",
+            " " * width + "".join(label.rjust(width) for label in self.labels),
+        ]
+        for label, row in zip(self.labels, self.confusion, strict=True):
+            lines.append(label.ljust(width) + "".join(str(c).rjust(width) for c in row))
+        return "\n".join(lines)
+
+
+def score(
+    labels: list[str], truth: Sequence[int], predicted: Sequence[int], seconds: float
+) -> Metrics:
+    size = len(labels)
+    confusion = [[0] * size for _ in range(size)]
+    for t, p in zip(truth, predicted, strict=True):
+        confusion[t][p] += 1
+    correct = sum(confusion[i][i] for i in range(size))
+    f1s = []
+    for i in range(size):
+        true_positive = confusion[i][i]
+        predicted_i = sum(confusion[r][i] for r in range(size))
+        actual_i = sum(confusion[i])
+        if actual_i == 0 and predicted_i == 0:
+            continue  # a label absent from both sides says nothing about the model
+        precision = true_positive / predicted_i if predicted_i else 0.0
+        recall = true_positive / actual_i if actual_i else 0.0
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    n = len(truth)
+    return Metrics(
+        labels,
+        n,
+        correct / n if n else 0.0,
+        sum(f1s) / len(f1s) if f1s else 0.0,
+        confusion,
+        seconds,
+    )
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from sentiment_ls.analysis.engine import SentimentEngine
+    from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
+
+    try:
+        configure_threads()
+        loaded = load_model(args.model, args.device, args.allow_download)
+    except ModelLoadError as error:
+        print(f"sentiment-ls: {error}", file=sys.stderr)
+        return 2
+    for warning in loaded.warnings:
+        print(f"sentiment-ls: {warning}", file=sys.stderr)
+    label2id = {name: index for index, name in loaded.id2label.items()}
+    try:
+        examples = read_labelled_tsv(Path(args.file), label2id)
+    except (OSError, DataError) as error:
+        print(f"sentiment-ls: {error}", file=sys.stderr)
+        return 2
+    bad = sorted({e.label for e in examples if e.label not in loaded.id2label})
+    if bad:
+        print(
+            f"sentiment-ls: labels {bad} are not ids of the model ({loaded.id2label})",
+            file=sys.stderr,
+        )
+        return 2
+    # No cache across the run: every sentence is timed through the model once.
+    engine = SentimentEngine(loaded, cache_entries=len(examples) + 1)
+    started = time.perf_counter()
+    analyses = engine.analyze([e.text for e in examples])
+    seconds = time.perf_counter() - started
+    predicted = [label2id[a.prediction.label] for a in analyses]
+    metrics = score(loaded.labels, [e.label for e in examples], predicted, seconds)
+    if args.format == "json":
+        print(json.dumps(metrics.as_json(loaded.model_id)))
+    else:
+        print(metrics.as_text(loaded.model_id))
+    return 0
