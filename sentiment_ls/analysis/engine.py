@@ -1,0 +1,67 @@
+"""The engine: sentence texts in, predictions out, through the three stages and the cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sentiment_ls.analysis.cache import LRUCache
+from sentiment_ls.analysis.explain import Explanation, explain
+from sentiment_ls.analysis.forward import forward
+from sentiment_ls.analysis.model_loading import LoadedModel
+from sentiment_ls.analysis.postprocess import Prediction, postprocess
+from sentiment_ls.analysis.preprocess import Encoding, encode
+
+
+@dataclass(frozen=True)
+class SentenceAnalysis:
+    text: str
+    encoding: Encoding
+    prediction: Prediction
+
+
+class SentimentEngine:
+    def __init__(self, loaded: LoadedModel, cache_entries: int = 50_000) -> None:
+        self.loaded = loaded
+        self._results: LRUCache[SentenceAnalysis] = LRUCache(cache_entries)
+        self._explanations: LRUCache[Explanation] = LRUCache(cache_entries // 10 or 1)
+
+    @property
+    def model_id(self) -> str:
+        return self.loaded.model_id
+
+    def cached(self, text: str) -> SentenceAnalysis | None:
+        return self._results.get(self.model_id, text)
+
+    def analyze(
+        self, texts: Sequence[str], should_stop: Callable[[], bool] | None = None
+    ) -> list[SentenceAnalysis]:
+        """Results for `texts` in order; only texts not in the cache reach the model."""
+        known = {text: self.cached(text) for text in dict.fromkeys(texts)}
+        missing = [text for text, result in known.items() if result is None]
+        if missing:
+            encodings = [encode(self.loaded.tokenizer, t, self.loaded.max_length) for t in missing]
+            rows = [window for e in encodings for window in e.windows]
+            logits = forward(self.loaded, rows, should_stop=should_stop)
+            cursor = 0
+            for text, encoding in zip(missing, encodings, strict=True):
+                count = len(encoding.windows)
+                # A long sentence's windows vote equally: the mean of their logits.
+                sentence_logits = logits[cursor : cursor + count].mean(dim=0)
+                cursor += count
+                result = SentenceAnalysis(
+                    text,
+                    encoding,
+                    postprocess(sentence_logits, self.loaded.id2label, self.loaded.problem_type),
+                )
+                self._results.put(self.model_id, text, result)
+                known[text] = result
+        return [r for r in (known[t] for t in texts) if r is not None]
+
+    def explain(self, analysis: SentenceAnalysis) -> Explanation:
+        cached = self._explanations.get(self.model_id, analysis.text)
+        if cached is not None:
+            return cached
+        explanation = explain(self.loaded, analysis.encoding, analysis.prediction.label)
+        self._explanations.put(self.model_id, analysis.text, explanation)
+        return explanation

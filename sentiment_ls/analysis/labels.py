@@ -1,0 +1,43 @@
+"""Which of a model's labels are negative, found by name through `id2label`, never by index.
+
+Checkpoints name their labels in many ways: NEGATIVE / POSITIVE (SST-2 models), negative /
+neutral / positive (3-class), `1 star` ... `5 stars` (review models), LABEL_0 / LABEL_1 (no
+names at all). Only names that say what they mean are trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_NEGATIVE = re.compile(r"^(neg(ative)?|very[ _-]?negative|[12][ _-]?stars?)$", re.IGNORECASE)
+
+
+def negative_labels(labels: Iterable[str]) -> list[str]:
+    return [label for label in labels if _NEGATIVE.match(label.strip())]
+
+
+def resolve_flag_labels(
+    requested: Iterable[str] | None, labels: list[str]
+) -> tuple[frozenset[str], list[str]]:
+    """The labels to flag, and problems to report (unknown names, nothing negative found)."""
+    if requested is None:
+        found = negative_labels(labels)
+        if not found:
+            return frozenset(), [
+                f"the model's labels {labels} name no negative label; set "
+                "`sentimentLs.flagLabels` to the labels to flag"
+            ]
+        return frozenset(found), []
+    by_name = {label.casefold(): label for label in labels}
+    chosen = [by_name[name.casefold()] for name in requested if name.casefold() in by_name]
+    unknown = [name for name in requested if name.casefold() not in by_name]
+    problems = (
+        [
+            f"`sentimentLs.flagLabels` names labels the model does not have: {unknown}; "
+            f"its labels are {labels}"
+        ]
+        if unknown
+        else []
+    )
+    return frozenset(chosen), problems

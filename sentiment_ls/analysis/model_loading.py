@@ -1,0 +1,132 @@
+"""Load a sequence-classification checkpoint: the embedded model, a local folder or a Hub id.
+
+Safety rules: never `trust_remote_code`; safetensors only; no network unless the caller
+allows downloads (Hub ids otherwise resolve from the local Hugging Face cache alone).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+
+from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
+class ModelLoadError(RuntimeError):
+    """The model could not be loaded; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model_id: str
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    device: torch.device
+    id2label: dict[int, str]
+    max_length: int
+    problem_type: str | None
+    warnings: tuple[str, ...] = ()  # fallbacks the user should hear about
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.id2label[i] for i in sorted(self.id2label)]
+
+
+def resolve_device(requested: str) -> tuple[torch.device, str | None]:
+    """The torch device for a `device` setting, and a warning when it had to fall back."""
+    mps = getattr(torch.backends, "mps", None)
+    mps_ok = bool(mps is not None and mps.is_available())
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda"), None
+        return torch.device("mps" if mps_ok else "cpu"), None
+    if requested == "cuda" and not torch.cuda.is_available():
+        return torch.device("cpu"), "device `cuda` is not available here; using the CPU"
+    if requested == "mps" and not mps_ok:
+        return torch.device("cpu"), "device `mps` is not available here; using the CPU"
+    return torch.device(requested), None
+
+
+def configure_threads() -> None:
+    """Leave one core to the LSP event loop: with every core busy in torch, latency of the
+    whole server jumped 10-30x in measurements on a 2-core machine."""
+    cores = os.cpu_count() or 1
+    torch.set_num_threads(max(1, cores - 1))
+
+
+def _load_pretrained(
+    spec: str, allow_download: bool
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    folder = Path(spec).expanduser()
+    is_folder = folder.is_dir()
+    if is_folder:
+        if not (folder / "config.json").is_file():
+            raise ModelLoadError(f"the folder {folder} has no config.json: it is not a model")
+        if not any(folder.glob("*.safetensors")):
+            raise ModelLoadError(
+                f"the folder {folder} has no .safetensors weights; pickle weights "
+                "(pytorch_model.bin) are refused because unpickling can run arbitrary code"
+            )
+    elif spec.startswith((".", "/", "~")):
+        raise ModelLoadError(f"the model folder {spec} does not exist")
+    source = str(folder) if is_folder else spec
+    local_only = is_folder or not allow_download
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            source, local_files_only=local_only, trust_remote_code=False
+        )
+        model = AutoModelForSequenceClassification.from_pretrained(
+            source, local_files_only=local_only, trust_remote_code=False, use_safetensors=True
+        )
+    except OSError as error:
+        hint = (
+            ""
+            if is_folder or allow_download
+            else " (it is not in the local Hugging Face cache, and downloads are off)"
+        )
+        raise ModelLoadError(f"cannot load the model {spec!r}{hint}: {error}") from error
+    return model, tokenizer
+
+
+def load_model(spec: str, device: str = "auto", allow_download: bool = False) -> LoadedModel:
+    """Load `spec` ("embedded", a folder or a Hub id) onto the device, in eval mode."""
+    if spec == EMBEDDED_MODEL_ID:
+        from sentiment_ls.embedded import load_embedded
+
+        try:
+            model, tokenizer = load_embedded()
+        except (RuntimeError, OSError) as error:
+            raise ModelLoadError(f"cannot load the embedded model: {error}") from error
+    else:
+        model, tokenizer = _load_pretrained(spec, allow_download)
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelLoadError(
+            f"the tokenizer of {spec!r} has no fast (Rust) version: sentiment-ls needs its "
+            "offset mapping to place tokens in the text"
+        )
+    torch_device, warning = resolve_device(device)
+    model.to(torch_device)
+    model.eval()
+    config = model.config
+    id2label = {int(k): str(v) for k, v in config.id2label.items()}
+    limit = int(getattr(config, "max_position_embeddings", 512) or 512)
+    tokenizer_limit = int(getattr(tokenizer, "model_max_length", limit) or limit)
+    return LoadedModel(
+        model_id=spec,
+        model=model,
+        tokenizer=tokenizer,
+        device=torch_device,
+        id2label=id2label,
+        max_length=min(limit, tokenizer_limit, 512),
+        problem_type=getattr(config, "problem_type", None),
+        warnings=(warning,) if warning else (),
+    )

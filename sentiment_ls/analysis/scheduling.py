@@ -1,0 +1,65 @@
+"""One worker thread runs all model work, in priority order, off the LSP event loop.
+
+A single thread because torch already spreads one forward pass over its own threads; a
+priority queue so that a hover (a single sentence) runs before the next chunk of a document.
+Document analysis is submitted in chunks, so a hover waits for at most one chunk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from enum import IntEnum
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Cancelled(Exception):
+    """The caller no longer wants this result (a newer document version arrived)."""
+
+
+class Priority(IntEnum):
+    HOVER = 0
+    VISIBLE = 1
+    DOCUMENT = 2
+    BACKGROUND = 3
+
+
+_Job = tuple[int, int, Callable[[], Any] | None, "Future[Any] | None"]
+
+
+class ModelWorker:
+    def __init__(self, name: str = "sentiment-ls-model") -> None:
+        self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
+        self._counter = itertools.count()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, priority: Priority, fn: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._queue.put((int(priority), next(self._counter), fn, future))
+        return future
+
+    async def run(self, priority: Priority, fn: Callable[[], T]) -> T:
+        return await asyncio.wrap_future(self.submit(priority, fn))
+
+    def shutdown(self) -> None:
+        # Sorts after every real job: the worker drains the queue and then stops.
+        self._queue.put((len(Priority) + 1, next(self._counter), None, None))
+
+    def _run(self) -> None:
+        while True:
+            _, _, fn, future = self._queue.get()
+            if fn is None or future is None:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as error:  # handed to the awaiting coroutine, never lost
+                future.set_exception(error)

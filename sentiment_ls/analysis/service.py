@@ -1,0 +1,143 @@
+"""The analysis service: owns the loaded model and runs document and sentence analyses on the
+model worker, in priority order. No LSP here: callers pass texts and get results back.
+
+torch and transformers are imported on the worker, when the model loads, so that a server
+answers `initialize` before those multi-second imports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
+from sentiment_ls.document import Sentence, document_sentences
+
+if TYPE_CHECKING:
+    from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
+    from sentiment_ls.analysis.explain import Explanation
+    from sentiment_ls.analysis.model_loading import LoadedModel
+
+LOG = logging.getLogger(__name__)
+CHUNK = 64  # sentences per worker job: a hover waits for at most one chunk
+
+
+class ModelStatus(Enum):
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    sentences: list[Sentence]
+    analyses: list[SentenceAnalysis]
+
+
+class ModelNotReady(Exception):
+    """Raised to callers that need the model while it is loading or after it failed."""
+
+
+def build_engine(model: str, device: str, allow_download: bool) -> SentimentEngine:
+    from sentiment_ls.analysis.engine import SentimentEngine
+    from sentiment_ls.analysis.model_loading import configure_threads, load_model
+
+    configure_threads()
+    return SentimentEngine(load_model(model, device, allow_download))
+
+
+class AnalysisService:
+    def __init__(self) -> None:
+        self.worker = ModelWorker()
+        self.status = ModelStatus.LOADING
+        self.error: str | None = None
+        self.engine: SentimentEngine | None = None
+        self.spec: tuple[str, str, bool] | None = None
+        self._settled = asyncio.Event()
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self.engine.loaded if self.engine else None
+
+    async def load(self, model: str, device: str, allow_download: bool) -> None:
+        """Load (or reload) the model on the worker; a failure is kept, never raised."""
+        spec = (model, device, allow_download)
+        self.spec = spec
+        self.status, self.error = ModelStatus.LOADING, None
+        self._settled.clear()
+        try:
+            engine = await self.worker.run(
+                Priority.HOVER, lambda: build_engine(model, device, allow_download)
+            )
+        except Exception as error:  # any load failure leaves a server that explains it
+            LOG.exception("model load failed")
+            if self.spec == spec:
+                self.status, self.error, self.engine = ModelStatus.FAILED, str(error), None
+                self._settled.set()
+            return
+        if self.spec == spec:  # a newer load may have started meanwhile
+            self.engine, self.status = engine, ModelStatus.READY
+            self._settled.set()
+
+    async def wait_until_settled(self) -> None:
+        await self._settled.wait()
+
+    def require_engine(self) -> SentimentEngine:
+        if self.engine is None or self.status is not ModelStatus.READY:
+            raise ModelNotReady(self.describe_status())
+        return self.engine
+
+    def describe_status(self) -> str:
+        name = self.spec[0] if self.spec else "the model"
+        if self.status is ModelStatus.LOADING:
+            return f"model loading (`{name}`)…"
+        if self.status is ModelStatus.FAILED:
+            return f"the model `{name}` could not be loaded: {self.error}"
+        return f"model `{name}` ready"
+
+    async def sentences(self, text: str, language_id: str) -> list[Sentence]:
+        # Splitting a long document takes a while; keep it off the event loop, and off the
+        # model worker so that hovers never wait behind it.
+        return await asyncio.to_thread(document_sentences, text, language_id)
+
+    async def analyze_document(
+        self,
+        sentences: Sequence[Sentence],
+        is_current: Callable[[], bool],
+        priority: Priority = Priority.DOCUMENT,
+    ) -> DocumentResult | None:
+        """Results for every sentence, or None when the document changed meanwhile."""
+        engine = self.require_engine()
+        texts = [s.text for s in sentences]
+        analyses: list[SentenceAnalysis] = []
+        for start in range(0, len(texts), CHUNK):
+            if not is_current():
+                return None
+            chunk = texts[start : start + CHUNK]
+            try:
+                analyses += await self.worker.run(
+                    priority,
+                    lambda c=chunk: engine.analyze(c, should_stop=lambda: not is_current()),  # type: ignore[misc]
+                )
+            except Cancelled:
+                return None
+        return DocumentResult(list(sentences), analyses)
+
+    async def analyze_sentence(self, text: str) -> SentenceAnalysis:
+        engine = self.require_engine()
+        cached = engine.cached(text)
+        if cached is not None:
+            return cached
+        results = await self.worker.run(Priority.HOVER, lambda: engine.analyze([text]))
+        return results[0]
+
+    async def explain(self, analysis: SentenceAnalysis) -> Explanation:
+        engine = self.require_engine()
+        return await self.worker.run(Priority.HOVER, lambda: engine.explain(analysis))
+
+    def shutdown(self) -> None:
+        self.worker.shutdown()
