@@ -1,0 +1,3 @@
+from sentiment_ls.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""`sentiment-ls check`: the server's analysis over files and folders, compiler-style output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sentiment_ls.analysis.labels import resolve_flag_labels
+from sentiment_ls.document import LineIndex, document_sentences
+from sentiment_ls.present.findings import Finding, findings
+from sentiment_ls.settings import Settings
+
+LANGUAGE_BY_SUFFIX = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdown": "markdown",
+    ".txt": "plaintext",
+    ".text": "plaintext",
+}
+
+
+@dataclass(frozen=True)
+class FileFinding:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters (code points)
+    end_line: int
+    end_column: int
+    severity: str
+    finding: Finding
+
+    def as_text(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.finding.message}"
+
+    def as_json(self) -> dict[str, object]:
+        prediction = self.finding.analysis.prediction
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "severity": self.severity,
+            "code": self.finding.code,
+            "message": self.finding.message,
+            "sentence": self.finding.sentence.text,
+            "label": prediction.label,
+            "probabilities": prediction.probabilities,
+        }
+
+
+def iter_files(paths: list[str]) -> Iterator[tuple[Path, str]]:
+    """Files with their languageId: named files as given, folders walked for known suffixes."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and child.suffix.lower() in LANGUAGE_BY_SUFFIX:
+                    yield child, LANGUAGE_BY_SUFFIX[child.suffix.lower()]
+        else:
+            yield path, LANGUAGE_BY_SUFFIX.get(path.suffix.lower(), "plaintext")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from sentiment_ls.analysis.engine import SentimentEngine
+    from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
+
+    settings = Settings()
+    threshold = settings.threshold if args.threshold is None else args.threshold
+    try:
+        configure_threads()
+        engine = SentimentEngine(load_model(args.model, args.device, args.allow_download))
+    except ModelLoadError as error:
+        print(f"sentiment-ls: {error}", file=sys.stderr)
+        return 2
+    flag_labels, problems = resolve_flag_labels(args.flag_labels, engine.loaded.labels)
+    for problem in [*engine.loaded.warnings, *problems]:
+        print(f"sentiment-ls: {problem}", file=sys.stderr)
+    results: list[FileFinding] = []
+    status = 0
+    for path, language in iter_files(args.paths):
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"sentiment-ls: cannot read {path}: {error}", file=sys.stderr)
+            status = 2
+            continue
+        sentences = document_sentences(source, language)
+        analyses = engine.analyze([s.text for s in sentences])
+        index = LineIndex(source)
+        for found in findings(sentences, analyses, flag_labels, threshold):
+            line, column = index.position(found.sentence.start, "utf-32")
+            end_line, end_column = index.position(found.sentence.end, "utf-32")
+            results.append(
+                FileFinding(
+                    str(path),
+                    line + 1,
+                    column + 1,
+                    end_line + 1,
+                    end_column + 1,
+                    args.severity,
+                    found,
+                )
+            )
+    if args.format == "json":
+        print(
+            json.dumps(
+                {"model": engine.model_id, "findings": [r.as_json() for r in results]}, indent=2
+            )
+        )
+    else:
+        for result in results:
+            print(result.as_text())
+    if status:
+        return status
+    return 1 if results else 0

@@ -1,0 +1,63 @@
+"""The pygls server: one thin handler per LSP feature, each delegating to the session."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from sentiment_ls import __version__
+from sentiment_ls.lsp.session import Session
+
+
+class SentimentLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "sentiment-ls",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.session = Session(self)
+
+
+def build_server() -> SentimentLanguageServer:
+    server = SentimentLanguageServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: SentimentLanguageServer, params: types.InitializeParams) -> None:
+        ls.session.initialize(params.initialization_options)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: SentimentLanguageServer, _: types.InitializedParams) -> None:
+        await ls.session.initialized()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: SentimentLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.session.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: SentimentLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.session.schedule(params.text_document.uri, ls.session.settings.debounceMs / 1000)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: SentimentLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.session.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: SentimentLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.session.close(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: SentimentLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        return await ls.session.hover(params.text_document.uri, params.position)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: SentimentLanguageServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        await ls.session.configuration_changed(params.settings)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: SentimentLanguageServer, _: None) -> None:
+        ls.session.shutdown()
+
+    return server

@@ -1,0 +1,278 @@
+"""What the server does between handlers: settings, the model's life cycle, debounced
+analysis of open documents, publishing, and hover lookups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any, Literal
+
+from lsprotocol import types
+
+from sentiment_ls.analysis.labels import resolve_flag_labels
+from sentiment_ls.analysis.scheduling import Priority
+from sentiment_ls.analysis.service import AnalysisService, ModelNotReady, ModelStatus
+from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
+from sentiment_ls.lsp.configuration import SettingsLayers, needs_reload, section_of
+from sentiment_ls.present.diagnostics import lsp_range, to_diagnostics
+from sentiment_ls.present.findings import findings
+from sentiment_ls.present.hover import hover_markdown, status_markdown
+from sentiment_ls.settings import SECTION, Settings
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+    from pygls.workspace import TextDocument
+
+LOG = logging.getLogger(__name__)
+Encoding = Literal["utf-8", "utf-16", "utf-32"]
+
+
+class Session:
+    def __init__(self, server: LanguageServer) -> None:
+        self.server = server
+        self.service = AnalysisService()
+        self.layers = SettingsLayers()
+        self.settings = Settings()
+        self.flag_labels: frozenset[str] = frozenset()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._sentences: dict[str, tuple[int | None, list[Sentence]]] = {}
+        self._load_task: asyncio.Task[None] | None = None
+
+    # -- messages -----------------------------------------------------------------------
+    def show(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        self.server.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    @property
+    def encoding(self) -> Encoding:
+        value = str(self.server.workspace.position_encoding or "utf-16")
+        return value if value in ("utf-8", "utf-32") else "utf-16"  # type: ignore[return-value]
+
+    def _capability(self, *path: str) -> Any:
+        node: Any = self.server.client_capabilities
+        for name in path:
+            node = getattr(node, name, None)
+            if node is None:
+                return None
+        return node
+
+    # -- settings -----------------------------------------------------------------------
+    def initialize(self, options: Any) -> None:
+        self.layers.initialization = options if isinstance(options, dict) else None
+        if options is not None and not isinstance(options, dict):
+            self.show(f"sentiment-ls: initializationOptions must be an object, got {options!r}")
+        self._apply_settings(reload=False)
+
+    async def initialized(self) -> None:
+        await self.pull_configuration()
+        self.start_model_load()
+
+    async def pull_configuration(self) -> None:
+        if not self._capability("workspace", "configuration"):
+            return
+        try:
+            items = [types.ConfigurationItem(section=SECTION)]
+            result = await self.server.workspace_configuration_async(
+                types.ConfigurationParams(items=items)
+            )
+        except Exception as error:  # a client that fails this request must not stop us
+            self.log(f"workspace/configuration failed: {error}", types.MessageType.Warning)
+            return
+        if result and isinstance(result[0], dict):
+            self.layers.section = result[0]
+
+    async def configuration_changed(self, pushed: Any) -> None:
+        section = section_of(pushed)
+        if section is not None:
+            self.layers.section = section
+        else:
+            await self.pull_configuration()
+        self._apply_settings(reload=True)
+
+    def _apply_settings(self, reload: bool) -> None:
+        old = self.settings
+        result = self.layers.effective()
+        self.settings = result.settings
+        unsupported = sorted(set(self.settings.languages) - SUPPORTED_LANGUAGES)
+        problems = list(result.problems)
+        if unsupported:
+            problems.append(
+                f"`{SECTION}.languages` has languages sentiment-ls cannot read yet: {unsupported}"
+            )
+        for problem in problems:
+            self.show(f"sentiment-ls: {problem}")
+        if not reload:
+            return
+        if needs_reload(old, self.settings):
+            self.start_model_load()
+        else:
+            self._resolve_labels()
+            self.analyze_all()
+
+    def _resolve_labels(self) -> None:
+        loaded = self.service.loaded
+        if loaded is None:
+            return
+        self.flag_labels, problems = resolve_flag_labels(self.settings.flagLabels, loaded.labels)
+        for problem in problems:
+            self.show(f"sentiment-ls: {problem}")
+
+    # -- the model ----------------------------------------------------------------------
+    def start_model_load(self) -> None:
+        if self._load_task is not None and not self._load_task.done():
+            self._load_task.cancel()  # only the awaiting wrapper; the worker finishes its job
+        self._load_task = asyncio.ensure_future(self._load_model())
+
+    async def _load_model(self) -> None:
+        settings = self.settings
+        token: str | None = None
+        if self._capability("window", "work_done_progress"):
+            token = f"sentiment-ls/load/{uuid.uuid4()}"
+            try:
+                await self.server.work_done_progress.create_async(token)
+                self.server.work_done_progress.begin(
+                    token,
+                    types.WorkDoneProgressBegin(
+                        title="sentiment-ls",
+                        message=f"loading model {settings.model}",
+                        cancellable=False,
+                    ),
+                )
+            except Exception as error:
+                self.log(f"progress unavailable: {error}")
+                token = None
+        await self.service.load(settings.model, settings.device, settings.allowDownload)
+        message = self.service.describe_status()
+        if token is not None:
+            self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        if self.service.status is ModelStatus.FAILED:
+            self.show(f"sentiment-ls: {message}", types.MessageType.Error)
+        else:
+            loaded = self.service.loaded
+            assert loaded is not None
+            self.log(f"sentiment-ls: {message} on {loaded.device}; labels {loaded.labels}")
+            for warning in loaded.warnings:
+                self.show(f"sentiment-ls: {warning}")
+            self._resolve_labels()
+        self.analyze_all()
+
+    # -- documents ----------------------------------------------------------------------
+    def wants(self, document: TextDocument) -> bool:
+        language = document.language_id or "plaintext"
+        return language in self.settings.languages and language in SUPPORTED_LANGUAGES
+
+    def schedule(self, uri: str, delay: float = 0.0) -> None:
+        previous = self._tasks.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self._tasks[uri] = asyncio.ensure_future(self._analyze_and_publish(uri, delay))
+
+    def analyze_all(self) -> None:
+        for uri in list(self.server.workspace.text_documents):
+            self.schedule(uri)
+
+    def close(self, uri: str) -> None:
+        task = self._tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self._sentences.pop(uri, None)
+        self.publish(uri, [], None)
+
+    def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        self.server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    async def _analyze_and_publish(self, uri: str, delay: float) -> None:
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            await self.service.wait_until_settled()
+            await self._analyze(uri)
+        except asyncio.CancelledError:
+            raise
+        except ModelNotReady:
+            pass  # the failure was shown once when loading failed; hovers explain it
+        except Exception as error:  # one bad document must never stop the server
+            LOG.exception("analysis of %s failed", uri)
+            self.log(f"sentiment-ls: analysis of {uri} failed: {error!r}", types.MessageType.Error)
+
+    def _current(self, uri: str, version: int | None) -> bool:
+        document = self.server.workspace.text_documents.get(uri)
+        return document is not None and document.version == version
+
+    async def _analyze(self, uri: str) -> None:
+        document = self.server.workspace.text_documents.get(uri)
+        if document is None:
+            return
+        version = document.version
+        if not self.wants(document):
+            self.publish(uri, [], version)
+            return
+        source = document.source
+        sentences = await self.document_sentences(uri, document)
+        result = await self.service.analyze_document(
+            sentences, lambda: self._current(uri, version), Priority.DOCUMENT
+        )
+        if result is None or not self._current(uri, version):
+            return  # a newer version is on its way; its own run publishes
+        found = findings(
+            result.sentences, result.analyses, self.flag_labels, self.settings.threshold
+        )
+        engine = self.service.require_engine()
+        diagnostics = to_diagnostics(
+            found, LineIndex(source), self.encoding, self.settings.severity, engine.model_id
+        )
+        self.publish(uri, diagnostics, version)
+
+    async def document_sentences(self, uri: str, document: TextDocument) -> list[Sentence]:
+        known = self._sentences.get(uri)
+        if known is not None and known[0] == document.version:
+            return known[1]
+        sentences = await self.service.sentences(
+            document.source, document.language_id or "plaintext"
+        )
+        self._sentences[uri] = (document.version, sentences)
+        return sentences
+
+    # -- hover --------------------------------------------------------------------------
+    async def hover(self, uri: str, position: types.Position) -> types.Hover | None:
+        document = self.server.workspace.text_documents.get(uri)
+        if document is None or not self.wants(document):
+            return None
+        source = document.source
+        index = LineIndex(source)
+        offset = index.offset(position.line, position.character, self.encoding)
+        sentences = await self.document_sentences(uri, document)
+        sentence = next((s for s in sentences if s.start <= offset < s.end), None)
+        if sentence is None:
+            return None
+        hover_range = lsp_range(index, sentence.start, sentence.end, self.encoding)
+        if self.service.status is not ModelStatus.READY:
+            return self._markdown_hover(
+                status_markdown(self.service.describe_status()), hover_range
+            )
+        try:
+            analysis = await self.service.analyze_sentence(sentence.text)
+            explanation = await self.service.explain(analysis)
+        except ModelNotReady as not_ready:
+            return self._markdown_hover(status_markdown(str(not_ready)), hover_range)
+        loaded = self.service.loaded
+        assert loaded is not None
+        text = hover_markdown(analysis, explanation, loaded.model_id)
+        return self._markdown_hover(text, hover_range)
+
+    @staticmethod
+    def _markdown_hover(value: str, hover_range: types.Range) -> types.Hover:
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
+            range=hover_range,
+        )
+
+    def shutdown(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        self.service.shutdown()

@@ -1,0 +1,1 @@
+"""The presentation layer: results to diagnostics, hover Markdown and reports."""

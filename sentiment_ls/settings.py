@@ -1,0 +1,104 @@
+"""Typed settings with defaults and validation.
+
+Clients send settings as one flat object (the `initializationOptions` themselves, the
+`sentimentLs` section of the configuration). Each field is checked on its own, with cattrs
+doing the type conversion: a bad value is reported and replaced by its default, and the
+other fields still apply, so one typo never disables the server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import cattrs
+import cattrs.errors
+
+from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+
+SECTION = "sentimentLs"
+Severity = Literal["error", "warning", "information", "hint"]
+Device = Literal["auto", "cpu", "cuda", "mps"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = EMBEDDED_MODEL_ID
+    device: Device = "auto"
+    flagLabels: tuple[str, ...] | None = None  # None: the model's negative label(s)
+    threshold: float = 0.85
+    severity: Severity = "information"
+    languages: tuple[str, ...] = ("plaintext", "markdown")
+    debounceMs: int = 300
+    allowDownload: bool = False
+
+
+_RANGES: dict[str, tuple[float, float]] = {"threshold": (0.0, 1.0), "debounceMs": (0, 10_000)}
+_converter = cattrs.Converter()
+
+
+@dataclass(frozen=True)
+class SettingsResult:
+    settings: Settings
+    problems: list[str] = field(default_factory=list)
+
+
+def _check(name: str, value: Any, annotation: Any) -> Any:
+    if isinstance(value, bool) and annotation in (int, float, "int", "float"):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, str) and "tuple" in str(annotation):
+        raise ValueError("expected a list of strings, got a string")
+    converted = _converter.structure(value, annotation)
+    if name in _RANGES:
+        low, high = _RANGES[name]
+        if not low <= converted <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}")
+    if name == "model" and not str(converted).strip():
+        raise ValueError("must not be empty")
+    return converted
+
+
+def parse_settings(raw: Mapping[str, Any] | None, base: Settings | None = None) -> SettingsResult:
+    """Overlay the known keys of `raw` on `base` (defaults when None)."""
+    current = base or Settings()
+    if raw is None:
+        return SettingsResult(current)
+    if not isinstance(raw, Mapping):
+        return SettingsResult(current, [f"settings must be an object, got {type(raw).__name__}"])
+    hints = {f.name: f.type for f in dataclasses.fields(Settings)}
+    resolved = _resolved_types()
+    changes: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in raw.items():
+        if name not in hints:
+            problems.append(f"unknown setting `{SECTION}.{name}` ignored")
+            continue
+        if value is None and name != "flagLabels":
+            continue
+        try:
+            changes[name] = None if value is None else _check(name, value, resolved[name])
+        except (ValueError, TypeError, cattrs.errors.CattrsError) as error:
+            default = getattr(Settings(), name)
+            problems.append(
+                f"invalid `{SECTION}.{name}` = {value!r}: {_reason(error)}; using {default!r}"
+            )
+    return SettingsResult(dataclasses.replace(current, **changes), problems)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, cattrs.BaseValidationError):
+        return "; ".join(str(e) for e in error.exceptions) or str(error)
+    return str(error)
+
+
+def _resolved_types() -> dict[str, Any]:
+    import typing
+
+    return typing.get_type_hints(Settings)
+
+
+def settings_to_json(settings: Settings) -> dict[str, Any]:
+    result: dict[str, Any] = _converter.unstructure(settings)
+    return result
