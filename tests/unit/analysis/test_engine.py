@@ -1,0 +1,69 @@
+"""The three stages on the real embedded model."""
+
+from __future__ import annotations
+
+import torch
+
+from sentiment_ls.analysis.forward import forward
+from sentiment_ls.analysis.preprocess import encode
+
+
+def test_tokens_are_what_the_tokenizer_gives(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    tokenizer = embedded_engine.loaded.tokenizer
+    text = "Disappointing results, again."
+    encoding = encode(tokenizer, text, 512)
+    expected = tokenizer(text)
+    assert [t.id for t in encoding.tokens] == expected["input_ids"]
+    assert [t.attention for t in encoding.tokens] == expected["attention_mask"]
+    assert encoding.tokens[0].text == "[CLS]" and encoding.tokens[0].span is None
+    for token in encoding.tokens[1:-1]:
+        assert token.span is not None
+        piece = text[token.span[0] : token.span[1]].lower()
+        assert piece == token.text.removeprefix("##")
+
+
+def test_long_sentences_are_windowed_not_truncated(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    tokenizer = embedded_engine.loaded.tokenizer
+    text = " ".join(f"w{i}" for i in range(300))
+    encoding = encode(tokenizer, text, 64)
+    assert len(encoding.windows) > 1
+    assert all(len(w) <= 64 for w in encoding.windows)
+    full = tokenizer(text, add_special_tokens=False)["input_ids"]
+    covered: set[int] = set()
+    for window in encoding.windows:
+        inner = list(window[1:-1])  # [CLS] ... [SEP]
+        starts = [i for i in range(len(full)) if full[i : i + len(inner)] == inner]
+        assert starts, "a window is not a contiguous slice of the sentence's tokens"
+        covered.update(range(starts[0], starts[0] + len(inner)))
+    assert covered == set(range(len(full)))  # every token is seen by some window
+
+
+def test_batched_forward_equals_one_at_a_time(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    loaded = embedded_engine.loaded
+    texts = ["Short.", "A somewhat longer sentence with more words in it.", "Medium length one."]
+    rows = [encode(loaded.tokenizer, t, 512).windows[0] for t in texts]
+    batched = forward(loaded, rows, batch_size=8)
+    for i, row in enumerate(rows):
+        alone = forward(loaded, [row])
+        assert torch.allclose(batched[i], alone[0], atol=1e-4)
+
+
+def test_cache_serves_repeated_sentences(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    text = "A cache test sentence that appears twice."
+    first = embedded_engine.analyze([text, text])
+    assert first[0] is first[1]
+    assert embedded_engine.cached(text) is first[0]
+
+
+def test_occlusion_gives_signed_scores_for_content_tokens_only(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    analysis = embedded_engine.analyze(["The food was awful and the service was rude."])[0]
+    explanation = embedded_engine.explain(analysis)
+    tokens = analysis.encoding.tokens
+    assert len(explanation.contributions) == len(tokens)
+    assert explanation.contributions[0] is None and explanation.contributions[-1] is None
+    scores = {
+        t.text: c for t, c in zip(tokens, explanation.contributions, strict=True) if c is not None
+    }
+    # the word that carries the verdict supports it more than a function word
+    assert scores["awful"] > 0
+    assert scores["awful"] > abs(scores["the"])

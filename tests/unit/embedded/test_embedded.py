@@ -1,0 +1,100 @@
+"""The embedded model: pinned base, label mapping, behaviour on plain sentences, export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sentiment_ls.embedded import WEIGHTS_DIR
+from sentiment_ls.embedded.base import (
+    BASE_SHA256,
+    BaseModelError,
+    base_model_dir,
+    sha256_of,
+    verify_base_weights,
+)
+
+
+def test_installed_base_weights_have_the_pinned_hash() -> None:
+    weights = verify_base_weights(base_model_dir())
+    assert sha256_of(weights) == BASE_SHA256
+
+
+def test_a_tampered_copy_is_refused_with_both_hashes(tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(base_model_dir(), copy)
+    weights = copy / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0x01  # one flipped bit in the last tensor
+    weights.write_bytes(bytes(data))
+    with pytest.raises(BaseModelError) as raised:
+        verify_base_weights(copy)
+    message = str(raised.value)
+    assert str(weights) in message
+    assert BASE_SHA256 in message
+    assert sha256_of(weights) in message
+
+
+def test_missing_weights_are_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(BaseModelError, match="do not exist"):
+        verify_base_weights(tmp_path)
+
+
+def test_the_repository_carries_at_most_5_mb_of_weights() -> None:
+    total = sum(f.stat().st_size for f in WEIGHTS_DIR.iterdir() if f.is_file())
+    assert 0 < total <= 5 * 1024 * 1024
+
+
+def test_label_mapping(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    assert embedded_engine.loaded.id2label == {0: "NEGATIVE", 1: "POSITIVE"}
+    config = json.loads((WEIGHTS_DIR / "config.json").read_text())
+    assert config["id2label"] == {"0": "NEGATIVE", "1": "POSITIVE"}
+
+
+# Written for this test, in ordinary prose (cased, normal contractions), not treebank phrases.
+UNAMBIGUOUS = [
+    ("I absolutely loved this book; it's a joy from start to finish.", "POSITIVE"),
+    ("The support team was friendly, quick and genuinely helpful.", "POSITIVE"),
+    ("What a wonderful, heartwarming surprise!", "POSITIVE"),
+    ("This is the worst update we've ever shipped.", "NEGATIVE"),
+    ("The app crashes constantly and I don't trust it with my data.", "NEGATIVE"),
+    ("Honestly, it was a boring, painful waste of two hours.", "NEGATIVE"),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), UNAMBIGUOUS)
+def test_unambiguous_sentences_get_the_right_label(embedded_engine, text: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    prediction = embedded_engine.analyze([text])[0].prediction
+    assert prediction.label == label
+    assert prediction.score > 0.8
+
+
+def test_export_model_round_trips_through_transformers_pipeline(
+    tmp_path: Path,
+    embedded_engine,  # type: ignore[no-untyped-def]
+) -> None:
+    from transformers import pipeline
+
+    target = tmp_path / "exported"
+    completed = subprocess.run(
+        [sys.executable, "-m", "sentiment_ls", "export-model", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert str(target) in completed.stdout
+    assert (target / "model.safetensors").is_file()
+    assert not list(target.glob("*.bin"))
+    classifier = pipeline("text-classification", model=str(target), top_k=None, device="cpu")
+    for text, _ in UNAMBIGUOUS:
+        theirs = {r["label"]: r["score"] for r in classifier([text])[0]}
+        ours = embedded_engine.analyze([text])[0].prediction.probabilities
+        assert theirs.keys() == ours.keys()
+        for label, probability in ours.items():
+            assert theirs[label] == pytest.approx(probability, abs=1e-5)

@@ -1,0 +1,62 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sentiment_ls import __version__
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sentiment_ls", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_version_and_help() -> None:
+    assert _run("--version").stdout.strip() == f"sentiment-ls {__version__}"
+    help_text = _run("--help").stdout
+    for word in ("check", "eval", "train", "export-model", "--tcp"):
+        assert word in help_text
+
+
+def test_check_reports_compiler_style_lines_and_exits_1(tmp_path: Path) -> None:
+    document = tmp_path / "notes.md"
+    document.write_text(
+        "# Notes\n\nThe launch went well.\n\n"
+        "```\nAn awful code block.\n```\n\n"
+        "  The installer is a slow, broken, infuriating mess.\n",
+        encoding="utf-8",
+    )
+    completed = _run("check", str(document))
+    assert completed.returncode == 1, completed.stderr
+    lines = completed.stdout.strip().splitlines()
+    assert lines == [f"{document}:9:3: information: " + lines[0].split(": ", 2)[2]]
+    assert lines[0].split(": ", 2)[2].startswith("Negative sentiment (")
+
+
+def test_check_json_and_a_clean_file_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("What a lovely, helpful guide.\n", encoding="utf-8")
+    (tmp_path / "bad.md").write_text("This is a dreadful, useless product.\n", encoding="utf-8")
+    completed = _run("check", str(tmp_path), "--format", "json")
+    assert completed.returncode == 1
+    report = json.loads(completed.stdout)
+    assert report["model"] == "embedded"
+    assert [f["path"] for f in report["findings"]] == [str(tmp_path / "bad.md")]
+    finding = report["findings"][0]
+    assert (finding["line"], finding["column"]) == (1, 1)
+    assert finding["label"] == "NEGATIVE"
+    clean = _run("check", str(tmp_path / "good.txt"))
+    assert clean.returncode == 0 and clean.stdout == ""
+
+
+def test_check_on_the_readme_sample_flags_the_known_problems() -> None:
+    completed = _run("check", str(REPO / "examples" / "welcome.md"))
+    assert completed.returncode == 1
+    assert "Negative sentiment" in completed.stdout
+    assert "disaster" not in completed.stdout  # the code block is skipped
