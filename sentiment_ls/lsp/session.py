@@ -38,6 +38,8 @@ class Session:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._sentences: dict[str, tuple[int | None, list[Sentence]]] = {}
         self._load_task: asyncio.Task[None] | None = None
+        self._initialized = False
+        self._progress_task: asyncio.Task[None] | None = None
 
     # -- messages -----------------------------------------------------------------------
     def show(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
@@ -65,14 +67,22 @@ class Session:
         if options is not None and not isinstance(options, dict):
             self.show(f"sentiment-ls: initializationOptions must be an object, got {options!r}")
         self._apply_settings(reload=False)
-
-    async def initialized(self) -> None:
-        await self.pull_configuration()
+        # Start loading now: the initialize/initialized round trip and the configuration pull
+        # then overlap the multi-second load instead of preceding it.
         self.start_model_load()
 
-    async def pull_configuration(self) -> None:
+    async def initialized(self) -> None:
+        """The model started loading at `initialize`; pulled configuration may change it."""
+        self._initialized = True
+        if await self.pull_configuration():
+            self._apply_settings(reload=True)  # a changed model restarts the load
+        if self.service.status is ModelStatus.LOADING and self._progress_task is None:
+            self._progress_task = asyncio.ensure_future(self._report_loading())
+
+    async def pull_configuration(self) -> bool:
+        """Pull the `sentimentLs` section where the client supports it; True if it came."""
         if not self._capability("workspace", "configuration"):
-            return
+            return False
         try:
             items = [types.ConfigurationItem(section=SECTION)]
             result = await self.server.workspace_configuration_async(
@@ -80,9 +90,11 @@ class Session:
             )
         except Exception as error:  # a client that fails this request must not stop us
             self.log(f"workspace/configuration failed: {error}", types.MessageType.Warning)
-            return
+            return False
         if result and isinstance(result[0], dict):
             self.layers.section = result[0]
+            return True
+        return False
 
     async def configuration_changed(self, pushed: Any) -> None:
         section = section_of(pushed)
@@ -125,29 +137,33 @@ class Session:
         if self._load_task is not None and not self._load_task.done():
             self._load_task.cancel()  # only the awaiting wrapper; the worker finishes its job
         self._load_task = asyncio.ensure_future(self._load_model())
+        if self._initialized:
+            self._progress_task = asyncio.ensure_future(self._report_loading())
+
+    async def _report_loading(self) -> None:
+        """$/progress from now until the model settles, where the client supports it (and
+        only after `initialized`: before, the protocol allows no server requests)."""
+        if not self._capability("window", "work_done_progress"):
+            return
+        progress = self.server.work_done_progress
+        token = f"sentiment-ls/load/{uuid.uuid4()}"
+        try:
+            await progress.create_async(token)
+        except Exception as error:  # a client that refuses a token gets no progress
+            self.log(f"progress unavailable: {error}")
+            return
+        name = self.service.spec[0] if self.service.spec else self.settings.model
+        progress.begin(token, types.WorkDoneProgressBegin(
+            title="sentiment-ls", message=f"loading model {name}", cancellable=False))
+        await self.service.wait_until_settled()
+        progress.end(token, types.WorkDoneProgressEnd(message=self.service.describe_status()))
 
     async def _load_model(self) -> None:
         settings = self.settings
-        token: str | None = None
-        if self._capability("window", "work_done_progress"):
-            token = f"sentiment-ls/load/{uuid.uuid4()}"
-            try:
-                await self.server.work_done_progress.create_async(token)
-                self.server.work_done_progress.begin(
-                    token,
-                    types.WorkDoneProgressBegin(
-                        title="sentiment-ls",
-                        message=f"loading model {settings.model}",
-                        cancellable=False,
-                    ),
-                )
-            except Exception as error:
-                self.log(f"progress unavailable: {error}")
-                token = None
         await self.service.load(settings.model, settings.device, settings.allowDownload)
+        if self.service.spec != (settings.model, settings.device, settings.allowDownload):
+            return  # superseded by a newer load
         message = self.service.describe_status()
-        if token is not None:
-            self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
         if self.service.status is ModelStatus.FAILED:
             self.show(f"sentiment-ls: {message}", types.MessageType.Error)
         else:

@@ -98,3 +98,36 @@ def test_export_model_round_trips_through_transformers_pipeline(
         assert theirs.keys() == ours.keys()
         for label, probability in ours.items():
             assert theirs[label] == pytest.approx(probability, abs=1e-5)
+
+
+def test_our_lora_merge_equals_peft_merge(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    import torch
+    from peft import PeftModel
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    base = AutoModelForSequenceClassification.from_pretrained(
+        base_model_dir(), config=AutoConfig.from_pretrained(WEIGHTS_DIR), use_safetensors=True
+    )
+    reference = PeftModel.from_pretrained(base, WEIGHTS_DIR).merge_and_unload().eval()
+    ours = embedded_engine.loaded.model
+    theirs_state = reference.state_dict()
+    for name, tensor in ours.state_dict().items():
+        assert torch.allclose(tensor, theirs_state[name], atol=1e-6), name
+
+
+def test_an_adapter_with_unsupported_options_is_refused(tmp_path: Path) -> None:
+    from sentiment_ls.embedded.lora import AdapterError, merge_lora
+
+    shutil.copytree(WEIGHTS_DIR, tmp_path / "adapter")
+    config_file = tmp_path / "adapter" / "adapter_config.json"
+    config = json.loads(config_file.read_text())
+    config["use_dora"] = True
+    config_file.write_text(json.dumps(config))
+    with pytest.raises(AdapterError, match="use_dora"):
+        merge_lora(torch_module(), tmp_path / "adapter")
+
+
+def torch_module():  # type: ignore[no-untyped-def]
+    import torch
+
+    return torch.nn.Linear(2, 2)
