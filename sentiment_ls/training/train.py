@@ -28,6 +28,7 @@ from sentiment_ls.training.data import Example, detokenize, read_labelled_tsv, s
 
 LOG = logging.getLogger("sentiment_ls.train")
 ID2LABEL = {0: "NEGATIVE", 1: "POSITIVE"}
+BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,16 @@ def length_grouped_batches(
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     rng.shuffle(batches)
     return batches
+
+
+def tidy_adapter_folder(out: Path) -> None:
+    """peft records the training machine's absolute base path and writes a template model
+    card; neither belongs in the package (MODEL.md is the card)."""
+    config_file = out / "adapter_config.json"
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    config["base_model_name_or_path"] = BASE_MODEL_NAME
+    config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "README.md").unlink(missing_ok=True)
 
 
 class Trainer:
@@ -268,6 +279,7 @@ class Trainer:
         out.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(out)
         self.base_config.save_pretrained(out)
+        tidy_adapter_folder(out)
         (out / "training.json").write_text(
             json.dumps(
                 {
@@ -346,12 +358,16 @@ class Trainer:
 
 def train(config: TrainConfig) -> float:
     Path(config.work_dir).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-        handlers=[
-            logging.StreamHandler(),
-            logging.FileHandler(Path(config.work_dir) / "train.log"),
-        ],
-    )
+    # Progress goes to stderr and to train.log beside the checkpoints, whatever the root
+    # logger's level (the CLI keeps that at WARNING for the server's sake).
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    LOG.handlers.clear()
+    for handler in (
+        logging.StreamHandler(),
+        logging.FileHandler(Path(config.work_dir) / "train.log"),
+    ):
+        handler.setFormatter(formatter)
+        LOG.addHandler(handler)
+    LOG.setLevel(logging.INFO)
+    LOG.propagate = False
     return Trainer(config).run()
