@@ -56,9 +56,13 @@ async def one_run(text: str) -> tuple[float, float, int]:
     await client.start_io(sys.executable, "-m", "sentiment_ls")
     await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
     client.initialized(types.InitializedParams())
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(
-            uri="file:///cold.md", language_id="markdown", version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri="file:///cold.md", language_id="markdown", version=1, text=text
+            )
+        )
+    )
     await asyncio.wait_for(published.wait(), timeout=120)
     elapsed = time.perf_counter() - started
     assert client._server is not None
@@ -77,10 +81,12 @@ async def main() -> None:
     results = [await one_run(text) for _ in range(args.runs)]
     times = [r[0] for r in results]
     rss = [r[1] for r in results]
-    print(f"| runs | median s to first diagnostics | min s | max s | median peak RSS MB "
-          f"| diagnostics |\n|--:|--:|--:|--:|--:|--:|\n| {args.runs} | "
-          f"{statistics.median(times):.2f} | {min(times):.2f} | {max(times):.2f} | "
-          f"{statistics.median(rss):.0f} | {results[0][2]} |")
+    print(
+        f"| runs | median s to first diagnostics | min s | max s | median peak RSS MB "
+        f"| diagnostics |\n|--:|--:|--:|--:|--:|--:|\n| {args.runs} | "
+        f"{statistics.median(times):.2f} | {min(times):.2f} | {max(times):.2f} | "
+        f"{statistics.median(rss):.0f} | {results[0][2]} |"
+    )
 
 
 if __name__ == "__main__":

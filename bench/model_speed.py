@@ -19,13 +19,13 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import machine_line, write_section  # noqa: E402
+from results import machine_line, write_section
 
-from sentiment_ls.analysis.engine import SentimentEngine  # noqa: E402
-from sentiment_ls.analysis.forward import forward  # noqa: E402
-from sentiment_ls.analysis.model_loading import LoadedModel, configure_threads, load_model  # noqa: E402
-from sentiment_ls.analysis.preprocess import encode  # noqa: E402
-from sentiment_ls.training.data import read_labelled_tsv  # noqa: E402
+from sentiment_ls.analysis.engine import SentimentEngine
+from sentiment_ls.analysis.forward import forward
+from sentiment_ls.analysis.model_loading import LoadedModel, configure_threads, load_model
+from sentiment_ls.analysis.preprocess import encode
+from sentiment_ls.training.data import read_labelled_tsv
 
 VALIDATION = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2" / "validation.tsv"
 

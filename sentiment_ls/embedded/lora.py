@@ -29,8 +29,12 @@ def _check_plain_lora(config: dict[str, Any]) -> float:
     if config.get("peft_type") != "LORA":
         raise AdapterError(f"not a LoRA adapter: peft_type {config.get('peft_type')!r}")
     unsupported = {
-        "use_dora": False, "use_rslora": False, "fan_in_fan_out": False, "bias": "none",
-        "rank_pattern": {}, "alpha_pattern": {},
+        "use_dora": False,
+        "use_rslora": False,
+        "fan_in_fan_out": False,
+        "bias": "none",
+        "rank_pattern": {},
+        "alpha_pattern": {},
     }
     for key, plain in unsupported.items():
         if config.get(key, plain) not in (plain, None):
