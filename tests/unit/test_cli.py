@@ -60,3 +60,54 @@ def test_check_on_the_readme_sample_flags_the_known_problems() -> None:
     assert completed.returncode == 1
     assert "Negative sentiment" in completed.stdout
     assert "disaster" not in completed.stdout  # the code block is skipped
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_tcp_mode_listens_on_loopback_and_speaks_lsp() -> None:
+    import socket
+    import time
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sentiment_ls", "--tcp", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server never listened"
+                time.sleep(0.1)
+        with connection:
+            body = json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                }
+            ).encode()
+            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            received = b""
+            connection.settimeout(60)
+            while b"serverInfo" not in received or not received.rstrip().endswith(b"}"):
+                chunk = connection.recv(65536)
+                assert chunk, "connection closed before the initialize result"
+                received += chunk
+        payload = json.loads(received.split(b"\r\n\r\n", 1)[1])
+        assert payload["id"] == 1
+        assert payload["result"]["serverInfo"]["name"] == "sentiment-ls"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
