@@ -1,0 +1,71 @@
+"""What the editor tests share: the sample document, skips that say what to install."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP_HINT = "run `bash scripts/setup-editors.sh` (apt, npm and PyPI packages; the .vsix)"
+TIMEOUT = 180.0  # an editor run: server start, model load, analysis, hover; CI machines are slow
+
+# One negative sentence between two positive ones: the negative one must be flagged, the
+# others must not be.
+SAMPLE = """\
+# Release notes
+
+We are thrilled to ship faster sync and a cleaner settings page.
+
+Unfortunately, the importer is painfully slow, and the error messages are confusing and unhelpful.
+
+The new offline mode works well, and the early feedback has been wonderful.
+"""
+NEGATIVE = "Unfortunately, the importer is painfully slow"
+POSITIVE = ("We are thrilled", "The new offline mode")
+
+
+@dataclass(frozen=True)
+class Sample:
+    path: Path
+    text: str
+
+    def line_of(self, fragment: str) -> int:
+        """0-based line of the first line holding `fragment`."""
+        for number, line in enumerate(self.text.splitlines()):
+            if fragment in line:
+                return number
+        raise AssertionError(f"{fragment!r} not in the sample")
+
+    @property
+    def negative_line(self) -> int:
+        return self.line_of(NEGATIVE)
+
+    @property
+    def positive_lines(self) -> list[int]:
+        return [self.line_of(fragment) for fragment in POSITIVE]
+
+
+def require_binary(name: str, package: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"`{name}` not installed (Debian package {package}): {SETUP_HINT}")
+    return found
+
+
+def screenshots_dir() -> Path:
+    folder = Path(os.environ.get("SENTIMENT_LS_SCREENSHOTS", ROOT / "build" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def assert_pipeline_hover(markdown: str) -> None:
+    """The hover over the negative sentence: its sentiment and the tokenizer's token table."""
+    lowered = markdown.lower()
+    assert "negative" in lowered, markdown
+    assert "token" in lowered and "input id" in lowered, markdown  # the token table's header
+    assert "unfortunately" in lowered, markdown  # a word piece of the hovered sentence
+    assert "logit" in lowered, markdown  # the model stage

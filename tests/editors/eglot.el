@@ -1,0 +1,68 @@
+;;; eglot.el --- driven by test_emacs.py  -*- lexical-binding: t -*-
+;; Emacs 28 + Debian's elpa-eglot 1.9, in batch: open a Markdown file, start eglot with
+;; sentiment-ls, wait for Flymake diagnostics, ask for a hover, and write what came back as
+;; JSON to $SLS_RESULT.  Run: emacs --batch -Q -l eglot.el
+(require 'package)
+;; -Q skips Debian's startup file that would make the elpa-* packages visible.
+(add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa")
+(package-initialize)
+(require 'json)
+(require 'flymake)
+(require 'markdown-mode)
+(require 'eglot)
+
+(defvar sls-file (getenv "SLS_FILE"))
+(defvar sls-result (getenv "SLS_RESULT"))
+(defvar sls-command (append (json-read-from-string (getenv "SLS_COMMAND")) nil))
+(defvar sls-hover-line (string-to-number (getenv "SLS_HOVER_LINE")))
+(defvar sls-timeout (/ (string-to-number (or (getenv "SLS_TIMEOUT_MS") "180000")) 1000.0))
+
+(defun sls-write (value)
+  (with-temp-file sls-result
+    (insert (json-encode value))))
+
+(defun sls-diagnostic (d)
+  (let ((beg (flymake-diagnostic-beg d))
+        (end (flymake-diagnostic-end d)))
+    `((line . ,(1- (line-number-at-pos beg)))
+      (column . ,(save-excursion (goto-char beg) (current-column)))
+      (end_line . ,(1- (line-number-at-pos end)))
+      (type . ,(symbol-name (flymake-diagnostic-type d)))
+      (text . ,(flymake-diagnostic-text d)))))
+
+(defun sls-run ()
+  (setq eglot-server-programs `(((markdown-mode gfm-mode text-mode) . ,sls-command)))
+  (find-file sls-file)
+  (let ((started (float-time))
+        (result `((major_mode . ,(symbol-name major-mode))
+                  (emacs . ,emacs-version)
+                  (eglot . ,(package-version-join
+                             (package-desc-version (cadr (assq 'eglot package-alist))))))))
+    (apply #'eglot (eglot--guess-contact))
+    (let ((deadline (+ (float-time) sls-timeout)))
+      (while (and (null (flymake-diagnostics)) (< (float-time) deadline))
+        (flymake-start)
+        (accept-process-output nil 0.2)))
+    (push `(diagnostics_s . ,(- (float-time) started)) result)
+    (push `(diagnostics . ,(vconcat (mapcar #'sls-diagnostic (flymake-diagnostics)))) result)
+    (goto-char (point-min))
+    (forward-line sls-hover-line)
+    (forward-char 5)
+    (let* ((server (eglot-current-server))
+           (hover (jsonrpc-request server :textDocument/hover
+                                   (eglot--TextDocumentPositionParams)
+                                   :timeout sls-timeout))
+           (contents (plist-get hover :contents)))
+      (push `(language_id . ,(eglot--language-id server)) result)
+      (push `(hover_kind . ,(plist-get contents :kind)) result)
+      (push `(hover . ,(plist-get contents :value)) result)
+      ;; What eglot would show in the echo area / eldoc buffer (Markdown rendered).
+      (push `(hover_rendered . ,(substring-no-properties
+                                 (eglot--hover-info contents (plist-get hover :range))))
+            result)
+      (eglot-shutdown server))
+    result))
+
+(condition-case err
+    (progn (sls-write (sls-run)) (kill-emacs 0))
+  (error (sls-write `((error . ,(error-message-string err)))) (kill-emacs 1)))
