@@ -22,8 +22,9 @@ def test_emacs_eglot_diagnostics_and_hover(
     emacs = require_binary("emacs", "emacs-nox")
     for package in ("eglot", "markdown-mode"):
         if not any(ELPA.glob(f"{package}-*")):
-            pytest.skip(f"Debian package elpa-{package} not installed: run "
-                        "`bash scripts/setup-editors.sh`")
+            pytest.skip(
+                f"Debian package elpa-{package} not installed: run `bash scripts/setup-editors.sh`"
+            )
     result_path = tmp_path / "result.json"
     env = {
         **server_env,
@@ -66,5 +67,7 @@ def test_emacs_eglot_diagnostics_and_hover(
     assert result["hover_kind"] == "markdown"
     assert_pipeline_hover(result["hover"])
     assert "unfortunately" in result["hover_rendered"].lower()
-    print(f"emacs {result['emacs']} + eglot {result['eglot']}: diagnostics after "
-          f"{result['diagnostics_s']:.1f} s, run {elapsed:.1f} s")
+    print(
+        f"emacs {result['emacs']} + eglot {result['eglot']}: diagnostics after "
+        f"{result['diagnostics_s']:.1f} s, run {elapsed:.1f} s"
+    )

@@ -61,5 +61,7 @@ def test_neovim_diagnostics_and_hover(
     assert hover["kind"] == "markdown"
     assert_pipeline_hover(hover["value"])
     version = "{major}.{minor}.{patch}".format(**result["version"])
-    print(f"neovim {version}: diagnostics after "
-          f"{result['diagnostics_ms'] / 1000:.1f} s, run {elapsed:.1f} s")
+    print(
+        f"neovim {version}: diagnostics after "
+        f"{result['diagnostics_ms'] / 1000:.1f} s, run {elapsed:.1f} s"
+    )
