@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sentiment_ls.analysis.cache import LRUCache
-from sentiment_ls.analysis.explain import Explanation, explain
+from sentiment_ls.analysis.explain import DEFAULT_METHOD, Explanation, MethodOptions, explain
 from sentiment_ls.analysis.forward import forward
 from sentiment_ls.analysis.model_loading import LoadedModel
 from sentiment_ls.analysis.postprocess import Prediction, postprocess
@@ -58,10 +58,24 @@ class SentimentEngine:
                 known[text] = result
         return [r for r in (known[t] for t in texts) if r is not None]
 
-    def explain(self, analysis: SentenceAnalysis) -> Explanation:
-        cached = self._explanations.get(self.model_id, analysis.text)
+    def explain(
+        self,
+        analysis: SentenceAnalysis,
+        label: str | None = None,
+        method: str = DEFAULT_METHOD,
+        options: MethodOptions | None = None,
+    ) -> Explanation:
+        """Attributions toward `label` (the predicted label when None), computed once per
+        sentence, label, method and options, then served from the cache."""
+        label = label or analysis.prediction.label
+        options = options or MethodOptions()
+        # The cache is keyed by (model, text); what else decides the scores joins the model id.
+        variant = f"{self.model_id}\x00{method}\x00{options}\x00{label}"
+        cached = self._explanations.get(variant, analysis.text)
         if cached is not None:
             return cached
-        explanation = explain(self.loaded, analysis.encoding, analysis.prediction.label)
-        self._explanations.put(self.model_id, analysis.text, explanation)
+        explanation = explain(
+            self.loaded, analysis.text, analysis.encoding, label, method=method, options=options
+        )
+        self._explanations.put(variant, analysis.text, explanation)
         return explanation

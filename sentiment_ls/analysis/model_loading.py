@@ -116,6 +116,9 @@ def load_model(spec: str, device: str = "auto", allow_download: bool = False) ->
     torch_device, warning = resolve_device(device)
     model.to(torch_device)
     model.eval()
+    # Served, never trained: the gradient attribution methods differentiate with respect to
+    # the embeddings only, and weight gradients would double the cost of their backward pass.
+    model.requires_grad_(False)
     config = model.config
     id2label = {int(k): str(v) for k, v in config.id2label.items()}
     limit = int(getattr(config, "max_position_embeddings", 512) or 512)

@@ -143,9 +143,24 @@ class AnalysisService:
         results = await self.worker.run(Priority.HOVER, lambda: engine.analyze([text]))
         return results[0]
 
-    async def explain(self, analysis: SentenceAnalysis) -> Explanation:
+    async def explain(
+        self,
+        analysis: SentenceAnalysis,
+        label: str | None = None,
+        method: str | None = None,
+        steps: int | None = None,
+    ) -> Explanation:
+        """Attributions toward `label` (the predicted one when None) by `method` (the default
+        when None); `steps` for Integrated Gradients. Runs at hover priority: someone waits."""
         engine = self.require_engine()
-        return await self.worker.run(Priority.HOVER, lambda: engine.explain(analysis))
+
+        def run() -> Explanation:
+            from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions
+
+            options = MethodOptions() if steps is None else MethodOptions(steps=steps)
+            return engine.explain(analysis, label, method or DEFAULT_METHOD, options)
+
+        return await self.worker.run(Priority.HOVER, run)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

@@ -1,0 +1,16 @@
+"""The attribution methods by name. A new method is one module with an `attribute` function
+(see `AttributionMethod`) and one line here."""
+
+from __future__ import annotations
+
+from sentiment_ls.analysis.explain import grad_x_input, integrated_gradients, occlusion
+from sentiment_ls.analysis.explain.attributions import AttributionMethod
+
+METHODS: dict[str, AttributionMethod] = {
+    occlusion.NAME: occlusion.attribute,
+    integrated_gradients.NAME: integrated_gradients.attribute,
+    grad_x_input.NAME: grad_x_input.attribute,
+}
+
+# The cheapest method that bench/faithfulness.py shows to be faithful (bench/RESULTS.md).
+DEFAULT_METHOD = occlusion.NAME
