@@ -4,6 +4,7 @@ sentiment-ls                      the language server on stdio
 sentiment-ls --tcp --port 2087    the language server on TCP (loopback), for debugging
 sentiment-ls check PATH...        findings in files and folders, compiler style
 sentiment-ls eval FILE.tsv        accuracy of a model on labelled sentences
+sentiment-ls explain "TEXT"       which words pushed each sentence's score (also --file PATH)
 sentiment-ls train ...            fine-tune the embedded model
 sentiment-ls export-model DIR     the embedded model as a plain Hugging Face folder
 """
@@ -63,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--batch-size", type=int, default=32)
     _model_options(evaluate)
 
+    explain = commands.add_parser(
+        "explain", help="which words pushed each sentence's score, for a text or a file"
+    )
+    from sentiment_ls.explain_cli import add_arguments as add_explain_arguments
+
+    add_explain_arguments(explain)
+    _model_options(explain)
+
     train = commands.add_parser("train", help="fine-tune the embedded model (LoRA on MiniLM)")
     from sentiment_ls.training.train import add_arguments
 
@@ -84,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sentiment_ls.training.evaluate import run_eval
 
         return run_eval(args)
+    if args.command == "explain":
+        from sentiment_ls.explain_cli import run_explain
+
+        return run_explain(args)
     if args.command == "train":
         from sentiment_ls.training.train import config_from_args, train
 

@@ -21,6 +21,9 @@ from sentiment_ls.embedded import EMBEDDED_MODEL_ID
 SECTION = "sentimentLs"
 Severity = Literal["error", "warning", "information", "hint"]
 Device = Literal["auto", "cpu", "cuda", "mps"]
+# The names of sentiment_ls.analysis.explain.registry.METHODS, spelled out here so that
+# reading settings never imports torch (a test keeps the two in step).
+ExplainMethod = Literal["occlusion", "integrated-gradients", "grad-x-input"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,17 @@ class Settings:
     languages: tuple[str, ...] = ("plaintext", "markdown")
     debounceMs: int = 300
     allowDownload: bool = False
+    explainMethod: ExplainMethod = "occlusion"  # the registry's DEFAULT_METHOD
+    integratedGradientsSteps: int = 20
+    hoverWords: int = 3  # words for and against in the hover; 0 hides that table
 
 
-_RANGES: dict[str, tuple[float, float]] = {"threshold": (0.0, 1.0), "debounceMs": (0, 10_000)}
+_RANGES: dict[str, tuple[float, float]] = {
+    "threshold": (0.0, 1.0),
+    "debounceMs": (0, 10_000),
+    "integratedGradientsSteps": (1, 256),
+    "hoverWords": (0, 20),
+}
 _converter = cattrs.Converter()
 
 

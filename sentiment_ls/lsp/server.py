@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from sentiment_ls import __version__
+from sentiment_ls.lsp import analyze
 from sentiment_ls.lsp.session import Session
 
 
@@ -49,6 +52,10 @@ def build_server() -> SentimentLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: SentimentLanguageServer, params: types.HoverParams) -> types.Hover | None:
         return await ls.session.hover(params.text_document.uri, params.position)
+
+    @server.command(analyze.COMMAND)
+    async def analyze_command(ls: SentimentLanguageServer, *arguments: Any) -> dict[str, Any]:
+        return await analyze.run_analyze(ls.session, arguments)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

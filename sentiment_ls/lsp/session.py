@@ -273,12 +273,21 @@ class Session:
             )
         try:
             analysis = await self.service.analyze_sentence(sentence.text)
-            explanation = await self.service.explain(analysis)
+            settings = self.settings
+            explanation = (
+                await self.service.explain(
+                    analysis,
+                    method=settings.explainMethod,
+                    steps=settings.integratedGradientsSteps,
+                )
+                if settings.hoverWords > 0
+                else None
+            )
         except ModelNotReady as not_ready:
             return self._markdown_hover(status_markdown(str(not_ready)), hover_range)
         loaded = self.service.loaded
         assert loaded is not None
-        text = hover_markdown(analysis, explanation, loaded.model_id)
+        text = hover_markdown(analysis, explanation, loaded.model_id, settings.hoverWords)
         return self._markdown_hover(text, hover_range)
 
     @staticmethod

@@ -1,63 +1,61 @@
-"""Hover Markdown: the pipeline's three stages for one sentence, as compact tables.
+"""Hover Markdown: the pipeline's three stages for one sentence, as compact tables, then why.
 
 1. Tokenizer: word pieces with their input ids and attention mask (what `tokenizer(text)`
-   gives), plus each token's contribution to the label.
+   gives).
 2. Model: the logits.
 3. Post-processing: softmax (or sigmoid) probabilities and the label.
+Then the few words that pushed hardest toward the label and against it, with bars; the full
+table is the `sentiment-ls.analyze` command's (and `sentiment-ls explain`'s) job, so that the
+hover stays readable in small hover windows.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sentiment_ls.present.attributions import bar_scale, code_cell, word_rows
+
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis
     from sentiment_ls.analysis.explain import Explanation
 
 MAX_TOKEN_ROWS = 24
-BAR_WIDTH = 8
+ANALYZE_COMMAND = "sentiment-ls.analyze"
 
 
-def code_cell(text: str) -> str:
-    """A table cell holding `text` as inline code: pipes escaped (GFM tables split on them
-    even inside code spans), backticks fenced with a longer run."""
-    text = text.replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def bar(value: float, scale: float) -> str:
-    """Toward the label in full blocks, against it in light shade; length relative to the
-    sentence's largest contribution so the strongest token always has a full bar."""
-    if scale <= 0:
-        return ""
-    width = round(abs(value) / scale * BAR_WIDTH)
-    return ("█" if value > 0 else "░") * width
-
-
-def signed(value: float) -> str:
-    return f"{value:+.2f}".replace("-", "\N{MINUS SIGN}")  # aligns with "+" in proportional fonts
-
-
-def token_table(analysis: SentenceAnalysis, explanation: Explanation | None) -> list[str]:
+def token_table(analysis: SentenceAnalysis) -> list[str]:
     tokens = analysis.encoding.tokens
-    contributions = explanation.contributions if explanation else (None,) * len(tokens)
-    scale = max((abs(c) for c in contributions if c is not None), default=0.0)
-    header = ["| token | input id | mask | contribution |", "|:--|--:|:-:|:--|"]
-    rows = []
-    for token, contribution in list(zip(tokens, contributions, strict=True))[:MAX_TOKEN_ROWS]:
-        column = (
-            "" if contribution is None else f"{signed(contribution)} {bar(contribution, scale)}"
-        )
-        rows.append(f"| {code_cell(token.text)} | {token.id} | {token.attention} | {column} |")
+    header = ["| token | input id | mask |", "|:--|--:|:-:|"]
+    rows = [
+        f"| {code_cell(token.text)} | {token.id} | {token.attention} |"
+        for token in tokens[:MAX_TOKEN_ROWS]
+    ]
     hidden = len(tokens) - MAX_TOKEN_ROWS
     footer = ["", f"*… {hidden} more tokens*"] if hidden > 0 else []
     return header + rows + footer
 
 
+def word_table(explanation: Explanation, count: int) -> list[str]:
+    """The strongest words for the label, then against it; bars on one scale."""
+    supporting, opposing = explanation.strongest(count)
+    shown = supporting + opposing
+    if not shown:
+        return []
+    scale = bar_scale([w.attribution for w in shown])
+    return [
+        f"**Why {explanation.label}** — the words that moved it most",
+        "",
+        "| word | nats | |",
+        "|:--|--:|:--|",
+        *word_rows(shown, scale),
+        "",
+        f"*nats of the log-odds of {explanation.label} ({explanation.method}); "
+        f"all {len(explanation.words)} words: command `{ANALYZE_COMMAND}`*",
+    ]
+
+
 def hover_markdown(
-    analysis: SentenceAnalysis, explanation: Explanation | None, model_id: str
+    analysis: SentenceAnalysis, explanation: Explanation | None, model_id: str, words: int = 3
 ) -> str:
     prediction = analysis.prediction
     windows = len(analysis.encoding.windows)
@@ -66,15 +64,9 @@ def hover_markdown(
     if windows > 1:
         lines.append(
             f"(longer than the model's maximum: read in {windows} overlapping windows, "
-            "logits averaged; the first window is shown)"
+            "logits averaged; the first window is shown and explained)"
         )
-    lines += ["", *token_table(analysis, explanation), ""]
-    if explanation is not None:
-        lines += [
-            f"*contribution: drop in the log-odds of {explanation.label} without the token "
-            f"({explanation.method})*",
-            "",
-        ]
+    lines += ["", *token_table(analysis), ""]
     lines += [f"**2 · Model** → logits · **3 · Post-processing** → {prediction.function}", ""]
     lines += ["| label | logit | probability |", "|:--|--:|--:|"]
     for (label, probability), logit in zip(
@@ -82,6 +74,10 @@ def hover_markdown(
     ):
         mark = "**" if label == prediction.label else ""
         lines.append(f"| {mark}{label}{mark} | {logit:.3f} | {mark}{probability:.3f}{mark} |")
+    if explanation is not None and words > 0:
+        table = word_table(explanation, words)
+        if table:
+            lines += ["", *table]
     return "\n".join(lines)
 
 
