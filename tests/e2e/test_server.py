@@ -126,7 +126,7 @@ async def test_hover_shows_the_three_stages(client: RecordingClient) -> None:
     assert "NEGATIVE" in markdown and "softmax" in markdown
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     tables = [t for t in tokens if t.type == "table_open"]
-    assert len(tables) == 2  # the token table and the label table
+    assert len(tables) == 3  # the token table, the label table and the top words
     cells = [t.content for t in tokens if t.type == "inline"]
     assert "`[CLS]`" in cells and "`frustrating`" in cells
     assert "101" in cells  # [CLS]'s input id in the uncased BERT vocabulary

@@ -59,10 +59,12 @@ def test_occlusion_gives_signed_scores_for_content_tokens_only(embedded_engine) 
     analysis = embedded_engine.analyze(["The food was awful and the service was rude."])[0]
     explanation = embedded_engine.explain(analysis)
     tokens = analysis.encoding.tokens
-    assert len(explanation.contributions) == len(tokens)
-    assert explanation.contributions[0] is None and explanation.contributions[-1] is None
+    assert len(explanation.token_attributions) == len(tokens)
+    assert explanation.token_attributions[0] is None and explanation.token_attributions[-1] is None
     scores = {
-        t.text: c for t, c in zip(tokens, explanation.contributions, strict=True) if c is not None
+        t.text: c
+        for t, c in zip(tokens, explanation.token_attributions, strict=True)
+        if c is not None
     }
     # the word that carries the verdict supports it more than a function word
     assert scores["awful"] > 0
