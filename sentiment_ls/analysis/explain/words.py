@@ -17,7 +17,8 @@ from sentiment_ls.analysis.preprocess import Token
 
 
 def is_punctuation(text: str) -> bool:
-    return bool(text) and all(unicodedata.category(c)[0] in "PS" for c in text)
+    # Punctuation only (Unicode P*), not symbols: an emoji is a word a reader can weigh.
+    return bool(text) and all(unicodedata.category(c).startswith("P") for c in text)
 
 
 def merge_words(text: str, tokens: Sequence[Token]) -> tuple[Word, ...]:
