@@ -5,12 +5,19 @@ It knows nothing of LSP types or models; positions are converted with LineIndex.
 
 from __future__ import annotations
 
-from .formats import SUPPORTED_LANGUAGES, UnsupportedFormat, prose_regions
+from .formats import (
+    LANGUAGE_BY_SUFFIX,
+    SUPPORTED_LANGUAGES,
+    UnsupportedFormat,
+    language_of,
+    prose_regions,
+)
 from .model import ProseRegion, Sentence
 from .positions import LineIndex, PositionEncoding
 from .sentences import split_sentences
 
 __all__ = [
+    "LANGUAGE_BY_SUFFIX",
     "SUPPORTED_LANGUAGES",
     "LineIndex",
     "PositionEncoding",
@@ -18,6 +25,7 @@ __all__ = [
     "Sentence",
     "UnsupportedFormat",
     "document_sentences",
+    "language_of",
     "prose_regions",
     "split_sentences",
 ]

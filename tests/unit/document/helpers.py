@@ -12,16 +12,19 @@ from sentiment_ls.document.positions import LINE_BREAK
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def assert_faithful(source: str, items: Iterable[ProseRegion | Sentence]) -> None:
-    """Each character is the source character at its offset, except a line break read as a
-    space and a character decoded from an entity, which sits at the entity's "&"."""
+def assert_faithful(
+    source: str, items: Iterable[ProseRegion | Sentence], read_as_space: str = "\r\n"
+) -> None:
+    """Each character is the source character at its offset, except a line break (or another
+    character of `read_as_space`, as LaTeX's tie "~") read as a space and a character decoded
+    from an entity, which sits at the entity's "&"."""
     for item in items:
         assert len(item.text) == len(item.offsets)
         for index, (char, offset) in enumerate(zip(item.text, item.offsets, strict=True)):
             original = source[offset]
             if char == original:
                 continue
-            if char == " " and original in "\r\n":
+            if char == " " and original in read_as_space:
                 continue
             entity = _ENTITY.match(source, offset)
             assert entity is not None and char in html.unescape(entity.group()), (

@@ -3,9 +3,11 @@ from __future__ import annotations
 import pytest
 
 from sentiment_ls.document import (
+    LANGUAGE_BY_SUFFIX,
     SUPPORTED_LANGUAGES,
     UnsupportedFormat,
     document_sentences,
+    language_of,
     prose_regions,
 )
 
@@ -17,11 +19,20 @@ def test_plaintext_and_markdown_are_supported() -> None:
 
 
 def test_an_unknown_language_id_is_a_value_error_naming_it() -> None:
-    with pytest.raises(UnsupportedFormat, match="'python'") as raised:
-        prose_regions("x = 1", "python")
+    with pytest.raises(UnsupportedFormat, match="'cobol'") as raised:
+        prose_regions("x = 1", "cobol")
     assert isinstance(raised.value, ValueError)
     with pytest.raises(UnsupportedFormat):
-        document_sentences("x = 1", "python")
+        document_sentences("x = 1", "cobol")
+
+
+def test_every_suffix_and_file_name_maps_to_a_supported_language() -> None:
+    assert set(LANGUAGE_BY_SUFFIX.values()) <= SUPPORTED_LANGUAGES
+    assert language_of("docs/index.RST") == "restructuredtext"
+    assert language_of("/repo/.git/COMMIT_EDITMSG") == "git-commit"
+    assert language_of("src/App.tsx") == "typescriptreact"
+    assert language_of("Makefile") == "plaintext"
+    assert language_of("archive.tar.gz", default=None) is None
 
 
 def test_document_sentences_are_in_source_order_across_regions() -> None:
