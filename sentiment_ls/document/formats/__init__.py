@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import ProseRegion
-from . import git_commit, html, latex, markdown, plaintext, restructuredtext, source_code
+from . import git_commit, html, latex, markdown, mdx, plaintext, restructuredtext, source_code
 
 
 class UnsupportedFormat(ValueError):
@@ -20,6 +20,7 @@ class UnsupportedFormat(ValueError):
 _FORMATS: dict[str, Callable[[str], list[ProseRegion]]] = {
     "plaintext": plaintext.prose_regions,
     "markdown": markdown.prose_regions,
+    "mdx": mdx.prose_regions,
     "restructuredtext": restructuredtext.prose_regions,
     "latex": latex.prose_regions,
     "html": html.prose_regions,
@@ -33,7 +34,7 @@ LANGUAGE_BY_SUFFIX: dict[str, str] = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".mdown": "markdown",
-    ".mdx": "markdown",
+    ".mdx": "mdx",
     ".rst": "restructuredtext",
     ".rest": "restructuredtext",
     ".tex": "latex",

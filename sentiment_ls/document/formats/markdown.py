@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from functools import partial
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import footnote_ref
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..model import ProseRegion
@@ -29,10 +32,13 @@ _TABLE_CELLS = frozenset({"th_open", "td_open"})
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    # Footnote definitions are prose where they stand (not moved to the end); a reference
+    # ("[^1]") is markup. Inline footnotes ("^[...]") are left to the text rules.
+    md.use(footnote_plugin, inline=False, move_to_end=False)
     # Keep escapes and entities as their own tokens: merged into the text around them, their
     # decoded form ("*", "&") could no longer be found where the source has "\*" or "&amp;".
     md.disable("text_join")
-    record_spans(md)
+    record_spans(md, {"footnote_ref": partial(footnote_ref, always_match=False)})
     return md
 
 

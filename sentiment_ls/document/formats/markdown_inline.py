@@ -62,9 +62,10 @@ class ProseRun(NamedTuple):
     spread: bool
 
 
-def record_spans(md: MarkdownIt) -> None:
-    """Make `md` store in each non-text inline token the content span it was parsed from."""
-    for name, rule in _RECORDED_RULES.items():
+def record_spans(md: MarkdownIt, plugin_rules: dict[str, _InlineRule] | None = None) -> None:
+    """Make `md` store in each non-text inline token the content span it was parsed from;
+    `plugin_rules` are the inline rules that plugins added, by name."""
+    for name, rule in {**_RECORDED_RULES, **(plugin_rules or {})}.items():
         md.inline.ruler.at(name, _recording(rule))
 
 
@@ -124,7 +125,8 @@ def prose_runs(content: str, children: Sequence[Token]) -> Iterator[ProseRun]:
                 line_break = content.find("\n", start, end)
                 if line_break >= 0:
                     yield ProseRun(line_break, " ", spread=True)
-            # Whatever else has a span (image, code_inline, html_inline) is dropped.
+            # Whatever else has a span (image, code_inline, html_inline, footnote_ref) is
+            # dropped.
             cursor = end
         elif token.type == "link_close":
             if link_ends:

@@ -208,3 +208,49 @@ _MARKDOWN_ATOMS = [
 @given(st.lists(st.sampled_from(_MARKDOWN_ATOMS), max_size=30).map("".join))
 def test_any_markdown_maps_back_exactly(source: str) -> None:
     assert_faithful(source, prose_regions(source, "markdown"))
+
+
+def test_footnote_references_are_markup_and_definitions_are_prose() -> None:
+    source = "A claim.[^note] More text.\n\n[^note]: The footnote is sad.\n    It goes on.\n"
+    assert regions_of(source) == ["A claim. More text.", "The footnote is sad. It goes on."]
+
+
+def test_reference_style_links_keep_their_text_and_definitions_are_not_prose() -> None:
+    source = (
+        "Read [the guide][guide] and [Docs][].\n\n"
+        '[guide]: https://example.com/guide "An awful title"\n[docs]: <https://example.com>\n'
+    )
+    assert regions_of(source) == ["Read the guide and Docs."]
+
+
+def test_html_comments_are_not_prose() -> None:
+    source = "Before.\n\n<!-- a terrible comment\nover two lines -->\n\nAfter <!-- inline --> it.\n"
+    assert regions_of(source) == ["Before.", "After  it."]
+
+
+def test_headings_never_merge_with_the_next_line() -> None:
+    source = "## Setup\nInstall it. Then run it.\n"
+    assert texts(sentences_of(source)) == ["Setup", "Install it.", "Then run it."]
+
+
+def test_block_quotes_lists_and_myst_or_jupyter_fences() -> None:
+    source = (
+        "> Quoted *praise*,\n> over two lines.\n>\n> - a nested item\n\n"
+        "```{code-cell} ipython3\nprint('awful')\n```\n\n1. First step.\n2. Second step.\n"
+    )
+    assert regions_of(source) == [
+        "Quoted praise, over two lines.",
+        "a nested item",
+        "First step.",
+        "Second step.",
+    ]
+
+
+def test_mdx_module_lines_and_expressions_are_not_prose() -> None:
+    source = (
+        "import Chart from './Chart'\nexport const meta = {\n  title: 'awful',\n}\n\n"
+        "# Report\n\nSales were <Highlight>great</Highlight> this year.\n\n{props.awful}\n"
+    )
+    regions = prose_regions(source, "mdx")
+    assert_faithful(source, regions)
+    assert texts(regions) == ["Report", "Sales were great this year."]
