@@ -4,12 +4,21 @@
 import * as vscode from 'vscode';
 import {
     DidChangeConfigurationNotification,
+    ExecuteCommandRequest,
     LanguageClient,
     LanguageClientOptions,
     ServerOptions,
     State,
     TransportKind,
 } from 'vscode-languageclient/node';
+import {
+    ANALYZE_COMMAND,
+    DocumentAnalysis,
+    MAX_ANALYZED_CHARACTERS,
+    parseAnalysis,
+    percent,
+    shares,
+} from './analysis';
 import { Launch, resolveLaunch, START_FAILURE_HINT } from './launch';
 import { REPORT_SCHEME, ReportProvider, reportUri, ServerState } from './report';
 import { analysedLanguages, launchSettings, SECTION, serverSettingNames, serverSettings } from './settings';
@@ -18,6 +27,7 @@ import { countByLabel, Summaries } from './summary';
 const CLIENT_ID = SECTION; // so the trace setting is `sentimentLs.trace.server`
 const CLIENT_NAME = 'sentiment-ls';
 const LOAD_PROGRESS_PREFIX = 'sentiment-ls/load/';
+const SHARES_DELAY_MS = 1000; // after the diagnostics of a version: typing pauses are longer
 
 type ModelPhase = 'stopped' | 'starting' | 'loading' | 'ready' | 'failed';
 
@@ -35,11 +45,17 @@ class Controller implements ServerState, vscode.Disposable {
     readonly summaries = new Summaries();
     private readonly names: string[];
     private queue: Promise<void> = Promise.resolve();
+    /** The last analysis of each document, for the status bar's shares. */
+    private readonly analyses = new Map<string, DocumentAnalysis>();
+    private sharesTimer: ReturnType<typeof setTimeout> | undefined;
 
     constructor(context: vscode.ExtensionContext) {
         this.names = serverSettingNames(context.extension.packageJSON);
         this.status.name = 'sentiment-ls';
-        this.summaries.onDidChange(() => this.updateStatus());
+        this.summaries.onDidChange((uri) => {
+            this.updateStatus();
+            this.scheduleShares(uri);
+        });
     }
 
     // -- ServerState ------------------------------------------------------------------
@@ -50,6 +66,52 @@ class Controller implements ServerState, vscode.Disposable {
     modelId(): string | undefined {
         const match = /model `([^`]+)`/.exec(this.detail);
         return match ? match[1] : undefined;
+    }
+
+    /** Every sentence's label, from the server's analyze command; undefined without one. */
+    async analyze(document: vscode.TextDocument): Promise<DocumentAnalysis | undefined> {
+        const client = this.client;
+        const commands = client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+        if (!client || !commands.includes(ANALYZE_COMMAND) || this.phase !== 'ready') {
+            return undefined;
+        }
+        if (document.getText().length > MAX_ANALYZED_CHARACTERS) {
+            return undefined;
+        }
+        const version = document.version;
+        const known = this.analyses.get(document.uri.toString());
+        if (known && known.version === version) {
+            return known;
+        }
+        try {
+            const raw = await client.sendRequest(ExecuteCommandRequest.type, {
+                command: ANALYZE_COMMAND,
+                arguments: [document.uri.toString()],
+            });
+            const analysis = parseAnalysis(raw, version);
+            if (analysis && document.version === version) {
+                this.analyses.set(document.uri.toString(), analysis);
+            }
+            return analysis;
+        } catch (error) {
+            this.output.appendLine(`${ANALYZE_COMMAND} failed: ${error instanceof Error ? error.message : String(error)}`);
+            return undefined;
+        }
+    }
+
+    /** Refresh the shares of the active document a moment after its diagnostics came. */
+    scheduleShares(uri: string): void {
+        const document = vscode.window.activeTextEditor?.document;
+        if (!document || document.uri.toString() !== uri) {
+            return;
+        }
+        if (this.sharesTimer) {
+            clearTimeout(this.sharesTimer);
+        }
+        this.sharesTimer = setTimeout(() => {
+            this.sharesTimer = undefined;
+            void this.analyze(document).then(() => this.updateStatus());
+        }, SHARES_DELAY_MS);
     }
 
     // -- life cycle -----------------------------------------------------------------
@@ -171,6 +233,7 @@ class Controller implements ServerState, vscode.Disposable {
         this.client = undefined;
         this.setPhase('stopped', 'stopped');
         this.summaries.clear();
+        this.analyses.clear();
         if (client) {
             try {
                 await client.stop(5000);
@@ -212,16 +275,31 @@ class Controller implements ServerState, vscode.Disposable {
         } else if (this.phase !== 'ready' || !summary) {
             item.text = '$(loading~spin) Sentiment';
             tooltip.appendMarkdown('Analysing… Click for the document report.');
-        } else if (summary.flagged.length === 0) {
-            item.text = '$(pass) Sentiment: none flagged';
-            tooltip.appendMarkdown('No sentence of this document is flagged. Click for the document report.');
         } else {
+            const flagged = summary.flagged.length;
             const counts = countByLabel(summary.flagged);
-            item.text = `$(feedback) Sentiment: ${counts.map(([label, n]) => `${n} ${label}`).join(', ')}`;
+            const icon = flagged === 0 ? '$(pass)' : '$(feedback)';
+            const known = this.analyses.get(document.uri.toString());
+            const analysis = known && known.version === document.version ? known : undefined;
+            const split = analysis ? shares(analysis) : [];
+            if (analysis && split.length > 0) {
+                const glance = split.slice(0, 2).map(([label, share]) => `${percent(share)} ${label}`);
+                item.text = `${icon} ${flagged === 0 ? '' : `${flagged} flagged · `}${glance.join(' · ')}`;
+                tooltip.appendMarkdown(
+                    `${analysis.sentences.length} sentences: ` +
+                        `${split.map(([label, share]) => `${percent(share)} ${label}`).join(', ')}.\n\n`,
+                );
+            } else {
+                item.text = flagged === 0
+                    ? `${icon} Sentiment: none flagged`
+                    : `${icon} Sentiment: ${counts.map(([label, n]) => `${n} ${label}`).join(', ')}`;
+            }
             tooltip.appendMarkdown(
-                `${summary.flagged.length} flagged sentence${summary.flagged.length === 1 ? '' : 's'} in this document. ` +
-                    'Click for the document report.',
+                flagged === 0
+                    ? 'No sentence flagged. '
+                    : `${flagged} flagged (${counts.map(([label, n]) => `${n} ${label}`).join(', ')}). `,
             );
+            tooltip.appendMarkdown('Click for the document report.');
         }
         item.tooltip = tooltip;
         item.accessibilityInformation = { label: item.text.replace(/\$\([^)]*\)\s*/g, '') };
@@ -258,13 +336,13 @@ class Controller implements ServerState, vscode.Disposable {
         const config = vscode.workspace.getConfiguration(SECTION);
         const info = this.client?.initializeResult?.serverInfo;
         const server = info ? `${info.name} ${info.version ?? ''}`.trim() : 'not running';
-        const parts = [
-            `sentiment-ls model: ${this.modelId() ?? config.get('model')}`,
-            `(${this.detail})`,
-            `· setting sentimentLs.model = ${JSON.stringify(config.get('model'))}, device ${config.get('device')}`,
-            `· server: ${server}${this.launch ? ` (${this.launch.display})` : ''}`,
-        ];
-        const choice = await vscode.window.showInformationMessage(parts.join(' '), 'Change Model');
+        const state = this.phase === 'ready' ? 'loaded' : this.detail.replace(/`/g, '');
+        const message =
+            `sentiment-ls model: "${this.modelId() ?? config.get('model')}" (${state}). ` +
+            `Settings: sentimentLs.model = ${JSON.stringify(config.get('model'))}, sentimentLs.device = ` +
+            `${JSON.stringify(config.get('device'))}. Server: ${server}` +
+            `${this.launch ? `, started as ${this.launch.display}` : ''}.`;
+        const choice = await vscode.window.showInformationMessage(message, 'Change Model');
         if (choice === 'Change Model') {
             await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.model`);
         }
@@ -295,7 +373,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.commands.registerCommand('sentimentLs.showModel', () => current.showModel()),
         vscode.commands.registerCommand('sentimentLs.showReport', () => current.showReport()),
         vscode.commands.registerCommand('sentimentLs.showOutput', () => current.showOutput()),
-        vscode.window.onDidChangeActiveTextEditor(() => current.updateStatus()),
+        vscode.window.onDidChangeActiveTextEditor((editor) => {
+            current.updateStatus();
+            if (editor) {
+                current.scheduleShares(editor.document.uri.toString());
+            }
+        }),
         vscode.workspace.onDidCloseTextDocument((document) => current.summaries.forget(document.uri)),
         vscode.workspace.onDidChangeConfiguration((event) => {
             // How the server starts and which documents it gets need a new client; the

@@ -13,19 +13,20 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP_HINT = "run `bash scripts/setup-editors.sh` (apt, npm and PyPI packages; the .vsix)"
 TIMEOUT = 180.0  # an editor run: server start, model load, analysis, hover; CI machines are slow
 
-# One negative sentence between two positive ones: the negative one must be flagged, the
+# One clearly negative sentence between two clearly positive ones (the embedded model is
+# retrained now and then: no borderline sentence here): the negative one must be flagged, the
 # others must not be.
 SAMPLE = """\
 # Release notes
 
-We are thrilled to ship faster sync and a cleaner settings page.
+I love this wonderful release, and everything works beautifully.
 
 Unfortunately, the importer is painfully slow, and the error messages are confusing and unhelpful.
 
 The new offline mode works well, and the early feedback has been wonderful.
 """
 NEGATIVE = "Unfortunately, the importer is painfully slow"
-POSITIVE = ("We are thrilled", "The new offline mode")
+POSITIVE = ("I love this wonderful release", "The new offline mode")
 
 
 @dataclass(frozen=True)

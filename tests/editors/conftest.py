@@ -47,3 +47,12 @@ def sample(tmp_path: Path) -> Sample:
     path = folder / "release.md"
     path.write_text(SAMPLE, encoding="utf-8")
     return Sample(path, SAMPLE)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Keep each phase's report on the test item, so fixtures can tell that the test failed
+    (and save a screenshot of what the editor showed)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -1,0 +1,194 @@
+"""VS Code: the packaged extension (.vsix) in code-server 4.100.3 (VS Code 1.100.3), driven
+through headless Chromium with Playwright, as a person would: open the Markdown file, see the
+squiggle, the Problems entry, the hover, the status bar and the report. Screenshots go to
+build/screenshots/ (SENTIMENT_LS_SCREENSHOTS overrides)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.editors import vscode
+from tests.editors.common import (
+    NEGATIVE,
+    POSITIVE,
+    SETUP_HINT,
+    TIMEOUT,
+    Sample,
+    assert_pipeline_hover,
+    screenshots_dir,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+MS = int(TIMEOUT * 1000)
+
+
+@pytest.fixture
+def page(
+    request: pytest.FixtureRequest,
+    sample: Sample,
+    server_command: list[str],
+    server_env: dict[str, str],
+    tmp_path: Path,
+) -> Iterator[Page]:
+    reason = vscode.missing()
+    if reason:
+        pytest.skip(f"{reason}: {SETUP_HINT}")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path / "code-server"
+    print(vscode.install_extension(profile, server_env))
+    settings = {"sentimentLs.server.command": server_command[0]}
+    if len(server_command) > 1:
+        settings["sentimentLs.server.args"] = server_command[1:]  # type: ignore[assignment]
+    shots = screenshots_dir()
+    for old in shots.glob("vscode-*.png"):
+        old.unlink()
+    with (
+        vscode.code_server(profile, sample.path.parent, settings, server_env) as server,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=str(vscode.CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        page.goto(server.url)
+        page.wait_for_selector(".monaco-workbench", timeout=MS)
+        yield page
+        report = getattr(request.node, "report_call", None)
+        if report is None or report.failed:
+            page.screenshot(path=shots / "vscode-failure.png")
+            print(server.log.read_text()[-5000:])
+        browser.close()
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=screenshots_dir() / f"vscode-{name}.png")
+
+
+def line(page: Page, fragment: str) -> Locator:
+    return page.locator(".monaco-editor .view-line", has_text=fragment).first
+
+
+def overlaps_vertically(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def open_file(page: Page, name: str) -> None:
+    page.keyboard.press("Control+P")
+    page.wait_for_selector(".quick-input-widget input")
+    page.keyboard.type(name)
+    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{name}')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f".tab.active:has-text('{name}')")
+
+
+def run_command(page: Page, title: str) -> None:
+    page.keyboard.press("F1")
+    page.wait_for_selector(".quick-input-widget input")
+    page.keyboard.type(title)
+    page.wait_for_selector(f".quick-input-list .monaco-list-row:has-text('{title}')")
+    page.keyboard.press("Enter")
+
+
+def test_vscode_squiggle_problems_hover_status_and_report(page: Page, sample: Sample) -> None:
+    started = time.monotonic()
+    open_file(page, sample.path.name)
+
+    # 1. The squiggle (severity information: squiggly-info) under the negative sentence only.
+    squiggles = page.locator(".monaco-editor .squiggly-info")
+    squiggles.first.wait_for(timeout=MS)  # the server starts and loads its model first
+    seconds_to_squiggle = time.monotonic() - started
+    page.wait_for_timeout(500)
+    shot(page, "1-squiggle")
+    boxes = [squiggles.nth(i).bounding_box() for i in range(squiggles.count())]
+    negative_box = line(page, NEGATIVE).bounding_box()
+    assert negative_box is not None
+    assert any(box and overlaps_vertically(box, negative_box) for box in boxes), boxes
+    for fragment in POSITIVE:
+        positive_box = line(page, fragment).bounding_box()
+        assert positive_box is not None
+        assert not any(box and overlaps_vertically(box, positive_box) for box in boxes), fragment
+
+    # 2. The status bar: the document's sentiment at a glance.
+    status = page.locator(f"[id='{vscode.EXTENSION_ID}.sentimentLs.status']")
+    status.wait_for()
+    # The flagged count from the diagnostics ("Sentiment: 1 NEGATIVE"), then, when the server
+    # has the analyze command, with each label's share ("1 flagged · 50% NEGATIVE · ...").
+    glance = status.inner_text()
+    assert re.search(r"\b1 (NEGATIVE|flagged)\b", glance), glance
+
+    # 3. The Problems panel lists it, with the server as source.
+    page.locator(".statusbar-item[id='status.problems']").click()
+    row = page.locator(".markers-panel .monaco-list-row", has_text="Negative sentiment")
+    row.wait_for()
+    page.wait_for_timeout(300)
+    shot(page, "2-problems")
+    problem = row.inner_text()
+    assert "sentiment-ls" in problem and "Ln 5" in problem.replace("\n", " "), problem
+    page.keyboard.press("Control+J")  # close the panel again for the hover's room
+    page.wait_for_timeout(300)
+
+    # 4. The hover on the negative sentence: its sentiment and the token table.
+    target = line(page, NEGATIVE).locator("span", has_text="importer").last
+    hover = page.locator(".monaco-hover:visible", has_text="input id")
+    for _ in range(3):  # the first hover can come before the mouse settles
+        page.mouse.move(0, 0)
+        target.hover(position={"x": 5, "y": 5})
+        try:
+            hover.first.wait_for(timeout=15_000)
+            break
+        except Exception:
+            continue
+    hover.first.wait_for(timeout=5_000)
+    page.wait_for_timeout(500)
+    shot(page, "3-hover")
+    text = hover.first.inner_text()
+    assert_pipeline_hover(text)
+    assert "Negative sentiment" in page.locator(".monaco-hover:visible").first.inner_text()
+    # The rest of the hover (the logits and probabilities), scrolled into view.
+    hover.first.hover()
+    page.mouse.wheel(0, 2000)
+    page.wait_for_timeout(500)
+    shot(page, "3-hover-scrolled")
+
+    # 5. Clicking the status bar item opens the document report (a Markdown preview).
+    page.mouse.move(0, 0)
+    page.keyboard.press("Escape")
+    status.click()
+    deadline = time.monotonic() + 60
+    report = ""
+    while time.monotonic() < deadline and "Sentiment report" not in report:
+        page.wait_for_timeout(500)
+        for frame in page.frames:
+            try:
+                body = frame.locator("body").inner_text(timeout=1_000)
+            except Exception:
+                continue
+            if "Sentiment report" in body:
+                report = body
+    assert "Sentiment report: release.md" in report, report
+    assert "1 sentence flagged" in report and "painfully slow" in report, report
+    shot(page, "4-report")
+
+    # 6. The model command names the model in use.
+    run_command(page, "sentiment-ls: Show Model in Use")
+    toast = page.locator(".notifications-toasts .notification-toast", has_text="model")
+    toast.first.wait_for()
+    page.wait_for_timeout(800)  # the toast slides in
+    shot(page, "5-model")
+    assert "embedded" in toast.first.inner_text()
+    print(
+        f"code-server: squiggle after {seconds_to_squiggle:.1f} s, "
+        f"test {time.monotonic() - started:.1f} s"
+    )
