@@ -8,9 +8,13 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
-from tests.editors.common import TIMEOUT, Sample, assert_pipeline_hover, require_binary
+from tests.editors.common import (
+    TIMEOUT,
+    Sample,
+    assert_pipeline_hover,
+    require_binary,
+    unavailable,
+)
 
 SCRIPT = Path(__file__).with_name("eglot.el")
 ELPA = Path("/usr/share/emacs/site-lisp/elpa")
@@ -22,9 +26,7 @@ def test_emacs_eglot_diagnostics_and_hover(
     emacs = require_binary("emacs", "emacs-nox")
     for package in ("eglot", "markdown-mode"):
         if not any(ELPA.glob(f"{package}-*")):
-            pytest.skip(
-                f"Debian package elpa-{package} not installed: run `bash scripts/setup-editors.sh`"
-            )
+            unavailable(f"Debian package elpa-{package} not installed")
     result_path = tmp_path / "result.json"
     env = {
         **server_env,

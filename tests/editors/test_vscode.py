@@ -17,11 +17,11 @@ from tests.editors import vscode
 from tests.editors.common import (
     NEGATIVE,
     POSITIVE,
-    SETUP_HINT,
     TIMEOUT,
     Sample,
     assert_pipeline_hover,
     screenshots_dir,
+    unavailable,
 )
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def page(
 ) -> Iterator[Page]:
     reason = vscode.missing()
     if reason:
-        pytest.skip(f"{reason}: {SETUP_HINT}")
+        unavailable(reason)
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path / "code-server"
