@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from sentiment_ls.document import ProseRegion, split_sentences
-from sentiment_ls.document.sentences import sentence_spans
+import json
+from pathlib import Path
+
+import pytest
+
+from sentiment_ls.document import ProseRegion, document_sentences, split_sentences
+from sentiment_ls.document.sentences import pysbd_spans, sentence_spans
 
 from .helpers import assert_faithful, texts
 
@@ -70,3 +75,43 @@ def test_a_moved_paragraph_reuses_its_split_with_its_new_offsets() -> None:
     assert (info.misses, info.hits) == (1, 1)
     assert texts(moved) == texts(first)
     assert [s.start - 100 for s in moved] == [s.start for s in first]
+
+
+GOLDEN_RULES = Path(__file__).resolve().parents[3].parent / (
+    "shared/data/segmentation/golden_rules_en.json"
+)
+
+
+@pytest.mark.skipif(not GOLDEN_RULES.exists(), reason="the shared Golden Rules are not here")
+def test_at_least_47_of_the_48_english_golden_rules() -> None:
+    cases = json.loads(GOLDEN_RULES.read_text(encoding="utf-8"))["cases"]
+    passed = sum(texts(split_sentences(region_of(c["text"]))) == c["sentences"] for c in cases)
+    assert len(cases) == 48
+    assert passed >= 47
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The build is green. Everyone is happy! Are we done? Not yet.",
+        "We met Dr. Smith at 5 p.m. on Jan. 3. It went well.",
+        "Use os.path, e.g. for joins. Version 3.11.2 is out. Read it (see Fig. 2). Done.",
+        'She said "This is great." She left. Then I.B.M. called.',
+        "1. The first item. 2. The second item. Wow!! Really?! Yes...",
+    ],
+)
+def test_the_fast_path_agrees_with_pysbd(text: str) -> None:
+    pysbd_sentences = [text[a:b].strip() for a, b in pysbd_spans(text) if text[a:b].strip()]
+    assert [text[a:b] for a, b in sentence_spans(text)] == pysbd_sentences
+
+
+def test_an_edit_re_splits_only_the_paragraph_it_changed() -> None:
+    paragraphs = [f"Paragraph {n} is here. It has two sentences of its own." for n in range(20)]
+    source = "\n\n".join(paragraphs)
+    document_sentences(source, "markdown")
+    before = sentence_spans.cache_info()
+    edited = source.replace("Paragraph 7 is here.", "Paragraph 7 is edited here.")
+    # The edit moves every later paragraph in the source, which must not matter.
+    document_sentences("New first line.\n\n" + edited, "markdown")
+    after = sentence_spans.cache_info()
+    assert after.misses - before.misses == 2  # the edited paragraph and the new line
