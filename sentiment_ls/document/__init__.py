@@ -5,6 +5,7 @@ It knows nothing of LSP types or models; positions are converted with LineIndex.
 
 from __future__ import annotations
 
+from .directives import not_silenced
 from .formats import (
     LANGUAGE_BY_SUFFIX,
     SUPPORTED_LANGUAGES,
@@ -32,9 +33,6 @@ __all__ = [
 
 
 def document_sentences(source: str, language_id: str) -> list[Sentence]:
-    """All sentences of a document, in source order."""
-    return [
-        sentence
-        for region in prose_regions(source, language_id)
-        for sentence in split_sentences(region)
-    ]
+    """All sentences of a document that no inline directive silences, in source order."""
+    regions = [split_sentences(region) for region in prose_regions(source, language_id)]
+    return not_silenced(source, language_id, regions)
