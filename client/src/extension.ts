@@ -35,7 +35,7 @@ class Controller implements ServerState, vscode.Disposable {
     private client: LanguageClient | undefined;
     private launch: Launch | undefined;
     private phase: ModelPhase = 'stopped';
-    private detail = 'not started';
+    private detail = 'not started: no document of sentimentLs.languages is open';
     private readonly output = vscode.window.createOutputChannel(CLIENT_NAME);
     private readonly status = vscode.window.createStatusBarItem(
         'sentimentLs.status',
@@ -121,19 +121,33 @@ class Controller implements ServerState, vscode.Disposable {
         return this.queue;
     }
 
+    /** Whether the server should be running (started, not stopped since). */
+    wanted = false;
+
     start(): Promise<void> {
+        this.wanted = true;
         return this.serially(() => this.doStart());
     }
 
     stop(): Promise<void> {
+        this.wanted = false;
         return this.serially(() => this.doStop());
     }
 
     restart(): Promise<void> {
+        this.wanted = true;
         return this.serially(async () => {
             await this.doStop();
             await this.doStart();
         });
+    }
+
+    /** Start once a document the server analyses is open: the extension activates on every
+     * language the server can read, but the server (and its model) only loads when needed. */
+    startWhenNeeded(): void {
+        if (!this.wanted && vscode.workspace.textDocuments.some(isAnalysed)) {
+            void this.start();
+        }
     }
 
     private setPhase(phase: ModelPhase, detail: string): void {
@@ -361,6 +375,13 @@ class Controller implements ServerState, vscode.Disposable {
 
 let controller: Controller | undefined;
 
+function isAnalysed(document: vscode.TextDocument): boolean {
+    return (
+        (document.uri.scheme === 'file' || document.uri.scheme === 'untitled') &&
+        analysedLanguages().includes(document.languageId)
+    );
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
     const current = new Controller(context);
     controller = current;
@@ -379,6 +400,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
                 current.scheduleShares(editor.document.uri.toString());
             }
         }),
+        vscode.workspace.onDidOpenTextDocument(() => current.startWhenNeeded()),
         vscode.workspace.onDidCloseTextDocument((document) => current.summaries.forget(document.uri)),
         vscode.workspace.onDidChangeConfiguration((event) => {
             // How the server starts and which documents it gets need a new client; the
@@ -387,12 +409,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
                 event.affectsConfiguration(`${SECTION}.server`) ||
                 event.affectsConfiguration(`${SECTION}.languages`)
             ) {
-                void current.restart();
+                if (current.wanted) {
+                    void current.restart();
+                } else {
+                    current.startWhenNeeded();
+                }
             }
         }),
     );
     current.updateStatus();
-    await current.start();
+    current.startWhenNeeded();
 }
 
 export async function deactivate(): Promise<void> {

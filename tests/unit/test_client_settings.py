@@ -106,6 +106,16 @@ def test_activates_on_every_language_the_server_reads() -> None:
     events = set(manifest()["activationEvents"])
     missing = {f"onLanguage:{language}" for language in SUPPORTED_LANGUAGES} - events
     assert not missing, f"add {sorted(missing)} to client/package.json `activationEvents`"
+    extra = {e for e in events if e.startswith("onLanguage:")} - {
+        f"onLanguage:{language}" for language in SUPPORTED_LANGUAGES
+    }
+    assert not extra, f"the server reads no {sorted(extra)}: remove them from activationEvents"
+
+
+def test_languages_setting_names_every_language_the_server_reads() -> None:
+    text = contributed()["languages"]["markdownDescription"]
+    missing = {language for language in SUPPORTED_LANGUAGES if f"`{language}`" not in text}
+    assert not missing, f"name {sorted(missing)} in `{SECTION}.languages`' description"
 
 
 def test_client_settings_are_only_the_launch_and_trace_ones() -> None:
