@@ -8,19 +8,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO, TypeVar
 
 from sentiment_ls.analysis.labels import resolve_flag_labels
-from sentiment_ls.document import LineIndex, document_sentences
+from sentiment_ls.document import LineIndex, document_sentences, language_of
 from sentiment_ls.present.findings import Finding, findings
 from sentiment_ls.settings import Settings
 
-LANGUAGE_BY_SUFFIX = {
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".mdown": "markdown",
-    ".txt": "plaintext",
-    ".text": "plaintext",
-}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,16 +49,47 @@ class FileFinding:
 
 
 def iter_files(paths: list[str]) -> Iterator[tuple[Path, str]]:
-    """Files with their languageId: named files as given, folders walked for known suffixes."""
+    """Files with their languageId: named files as given (plain text if their kind is not
+    known), folders walked for the files whose name or suffix the formats registry knows."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.suffix.lower() in LANGUAGE_BY_SUFFIX:
-                    yield child, LANGUAGE_BY_SUFFIX[child.suffix.lower()]
+                language = language_of(child.name, default=None)
+                if child.is_file() and not hidden and language is not None:
+                    yield child, language
         else:
-            yield path, LANGUAGE_BY_SUFFIX.get(path.suffix.lower(), "plaintext")
+            yield path, language_of(path.name) or "plaintext"
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, for runs over many files, and only when stderr is a
+    terminal: piped or captured output stays clean."""
+
+    MINIMUM_FILES = 10
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.shown = total >= self.MINIMUM_FILES and self.stream.isatty()
+
+    def over(self, items: list[T]) -> Iterator[T]:
+        for done, item in enumerate(items):
+            self.draw(done, str(item[0]) if isinstance(item, tuple) else str(item))
+            yield item
+        if self.shown:
+            self.stream.write("\r\033[K")  # leave the line as it was
+            self.stream.flush()
+
+    def draw(self, done: int, current: str) -> None:
+        if not self.shown:
+            return
+        filled = self.WIDTH * done // max(self.total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r\033[K[{bar}] {done}/{self.total} {current[-40:]}")
+        self.stream.flush()
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -83,7 +109,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"sentiment-ls: {problem}", file=sys.stderr)
     results: list[FileFinding] = []
     status = 0
-    for path, language in iter_files(args.paths):
+    files = list(iter_files(args.paths))
+    progress = ProgressBar(len(files))
+    for path, language in progress.over(files):
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
