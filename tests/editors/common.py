@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import typing
@@ -80,3 +81,28 @@ def assert_pipeline_hover(markdown: str) -> None:
     assert "token" in lowered and "input id" in lowered, markdown  # the token table's header
     assert "unfortunately" in lowered, markdown  # a word piece of the hovered sentence
     assert "logit" in lowered, markdown  # the model stage
+
+
+README = ROOT / "README.md"
+README_SERVER = "/path/to/sentiment-ls/.venv/bin/sentiment-ls"
+
+
+def readme_block(heading: str, language: str) -> str:
+    """The first ```language block under the README heading that starts with `heading`: the
+    tests run the configuration users copy, not a copy of it."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(f"### {heading}")), None)
+    assert start is not None, f"README has no `### {heading}` heading"
+    fence = next(i for i in range(start + 1, len(lines)) if lines[i] == f"```{language}")
+    between = lines[start + 1 : fence]
+    assert not any(line.startswith("#") for line in between), f"no {language} block: {heading}"
+    end = next(i for i in range(fence + 1, len(lines)) if lines[i] == "```")
+    return "\n".join(lines[fence + 1 : end]) + "\n"
+
+
+def with_server(block: str, command: list[str], separator: str) -> str:
+    """The block with the README's placeholder server replaced by this checkout's command
+    (a list of quoted strings joined by `separator`: ", " in Lua, " " in Lisp)."""
+    quoted = f'"{README_SERVER}"'
+    assert quoted in block, f"{quoted} not in the README block:\n{block}"
+    return block.replace(quoted, separator.join(json.dumps(part) for part in command))

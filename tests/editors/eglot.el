@@ -1,19 +1,20 @@
 ;;; eglot.el --- driven by test_emacs.py  -*- lexical-binding: t -*-
-;; Emacs 28 + Debian's elpa-eglot 1.9, in batch: open a Markdown file, start eglot with
-;; sentiment-ls, wait for Flymake diagnostics, ask for a hover, and write what came back as
-;; JSON to $SLS_RESULT.  Run: emacs --batch -Q -l eglot.el
+;; Emacs 28 + Debian's elpa-eglot 1.9, in batch: load the README's configuration
+;; ($SLS_CONFIG), open a Markdown file, start eglot as `M-x eglot' would, wait for Flymake
+;; diagnostics, ask for a hover, and write what came back as JSON to $SLS_RESULT.
+;; Run: emacs --batch -Q -l eglot.el
 (require 'package)
 ;; -Q skips Debian's startup file that would make the elpa-* packages visible.
 (add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa")
 (package-initialize)
 (require 'json)
+(load (getenv "SLS_CONFIG") nil t)  ; the README block, as in an init file
 (require 'flymake)
 (require 'markdown-mode)
 (require 'eglot)
 
 (defvar sls-file (getenv "SLS_FILE"))
 (defvar sls-result (getenv "SLS_RESULT"))
-(defvar sls-command (append (json-read-from-string (getenv "SLS_COMMAND")) nil))
 (defvar sls-hover-line (string-to-number (getenv "SLS_HOVER_LINE")))
 (defvar sls-timeout (/ (string-to-number (or (getenv "SLS_TIMEOUT_MS") "180000")) 1000.0))
 
@@ -31,14 +32,13 @@
       (text . ,(flymake-diagnostic-text d)))))
 
 (defun sls-run ()
-  (setq eglot-server-programs `(((markdown-mode gfm-mode text-mode) . ,sls-command)))
   (find-file sls-file)
   (let ((started (float-time))
         (result `((major_mode . ,(symbol-name major-mode))
                   (emacs . ,emacs-version)
                   (eglot . ,(package-version-join
                              (package-desc-version (cadr (assq 'eglot package-alist))))))))
-    (apply #'eglot (eglot--guess-contact))
+    (apply #'eglot (eglot--guess-contact))  ; M-x eglot, without its prompts
     (let ((deadline (+ (float-time) sls-timeout)))
       (while (and (null (flymake-diagnostics)) (< (float-time) deadline))
         (flymake-start)

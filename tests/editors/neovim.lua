@@ -1,11 +1,13 @@
--- Driven by test_neovim.py: Neovim 0.7+ headless attaches sentiment-ls to a Markdown file with
--- the `start_client` API, waits for its diagnostics, asks for a hover, and writes what it got
--- as JSON to $SLS_RESULT. Run: nvim --headless -u NONE -i NONE -n -c 'luafile neovim.lua'
+-- Driven by test_neovim.py: headless Neovim (0.7 or 0.11) runs the README's configuration
+-- ($SLS_CONFIG), opens a Markdown file, waits for sentiment-ls's diagnostics, asks for a hover,
+-- and writes what it got as JSON to $SLS_RESULT.
+-- Run: nvim --headless -u NONE -i NONE -n -c 'luafile neovim.lua'
+local config = assert(os.getenv("SLS_CONFIG"))
 local file = assert(os.getenv("SLS_FILE"))
 local result_path = assert(os.getenv("SLS_RESULT"))
-local command = vim.fn.json_decode(assert(os.getenv("SLS_COMMAND")))
 local hover_line = tonumber(assert(os.getenv("SLS_HOVER_LINE")))
 local timeout = tonumber(os.getenv("SLS_TIMEOUT_MS") or "180000")
+local uv = vim.uv or vim.loop
 
 local function write_result(value)
   local handle = assert(io.open(result_path, "w"))
@@ -13,31 +15,36 @@ local function write_result(value)
   handle:close()
 end
 
+local function buffer_clients(bufnr)
+  if vim.lsp.get_clients then -- 0.10+
+    return vim.lsp.get_clients({ bufnr = bufnr })
+  end
+  return vim.tbl_values(vim.lsp.buf_get_clients(bufnr))
+end
+
 local function run()
-  vim.cmd("filetype on")
+  local messages = {}
+  vim.lsp.handlers["window/showMessage"] = function(_, params)
+    table.insert(messages, params.message)
+  end
+  dofile(config) -- the README block, with this checkout's server
+  vim.cmd("filetype on") -- -u NONE leaves it off; the configurations key on filetypes
   vim.cmd("edit " .. vim.fn.fnameescape(file))
   local bufnr = vim.api.nvim_get_current_buf()
-  local result = { filetype = vim.bo[bufnr].filetype, version = vim.version() }
-  local messages = {}
-  local client_id = vim.lsp.start_client({
-    name = "sentiment-ls",
-    cmd = command,
-    root_dir = vim.fn.fnamemodify(file, ":h"),
-    init_options = { threshold = 0.85 },
-    handlers = {
-      ["window/showMessage"] = function(_, params)
-        table.insert(messages, params.message)
-      end,
-    },
-  })
-  assert(client_id, "start_client returned nil")
-  assert(vim.lsp.buf_attach_client(bufnr, client_id), "buf_attach_client failed")
+  local v = vim.version()
+  local result = {
+    filetype = vim.bo[bufnr].filetype,
+    version = string.format("%d.%d.%d", v.major, v.minor, v.patch),
+  }
 
-  local started = vim.loop.hrtime()
-  local got = vim.wait(timeout, function()
-    return #vim.diagnostic.get(bufnr) > 0
-  end, 100)
-  result.diagnostics_ms = (vim.loop.hrtime() - started) / 1e6
+  local started = uv.hrtime()
+  local attached = vim.wait(timeout, function() return #buffer_clients(bufnr) > 0 end, 50)
+  assert(attached, "no language server attached to the buffer")
+  local client = buffer_clients(bufnr)[1]
+  result.client_name = client.name
+  local got = vim.wait(timeout, function() return #vim.diagnostic.get(bufnr) > 0 end, 100)
+  result.diagnostics_ms = (uv.hrtime() - started) / 1e6
+  result.timed_out = not got
   result.diagnostics = {}
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
     table.insert(result.diagnostics, {
@@ -45,7 +52,6 @@ local function run()
       severity = d.severity, message = d.message, source = d.source, code = d.code,
     })
   end
-  result.timed_out = not got
 
   local params = {
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
@@ -59,9 +65,24 @@ local function run()
       result.hover = response.result.contents
     end
   end
+
+  -- A plain-text file: filetype `text`, which the README's get_language_id maps to the
+  -- server's `plaintext`.
+  local text_file = os.getenv("SLS_TEXT_FILE")
+  if text_file then
+    vim.cmd("edit " .. vim.fn.fnameescape(text_file))
+    local text_buf = vim.api.nvim_get_current_buf()
+    result.text_filetype = vim.bo[text_buf].filetype
+    vim.wait(timeout, function() return #vim.diagnostic.get(text_buf) > 0 end, 100)
+    result.text_diagnostics = {}
+    for _, d in ipairs(vim.diagnostic.get(text_buf)) do
+      table.insert(result.text_diagnostics, { lnum = d.lnum, message = d.message })
+    end
+  end
+
   result.messages = messages
-  vim.lsp.stop_client(client_id)
-  vim.wait(5000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 50)
+  vim.lsp.stop_client(client.id)
+  vim.wait(5000, function() return vim.lsp.get_client_by_id(client.id) == nil end, 50)
   return result
 end
 

