@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -69,13 +70,19 @@ class SentimentEngine:
         sentence, label, method and options, then served from the cache."""
         label = label or analysis.prediction.label
         options = options or MethodOptions()
-        # The cache is keyed by (model, text); what else decides the scores joins the model id.
-        variant = f"{self.model_id}\x00{method}\x00{options}\x00{label}"
-        cached = self._explanations.get(variant, analysis.text)
-        if cached is not None:
-            return cached
+        wanted = [options]
+        if not options.token_view:  # an explanation with both views serves a words-only one
+            wanted.insert(0, dataclasses.replace(options, token_view=True))
+        for candidate in wanted:
+            cached = self._explanations.get(self._variant(label, method, candidate), analysis.text)
+            if cached is not None:
+                return cached
         explanation = explain(
             self.loaded, analysis.text, analysis.encoding, label, method=method, options=options
         )
-        self._explanations.put(variant, analysis.text, explanation)
+        self._explanations.put(self._variant(label, method, options), analysis.text, explanation)
         return explanation
+
+    def _variant(self, label: str, method: str, options: MethodOptions) -> str:
+        # The cache is keyed by (model, text); what else decides the scores joins the model id.
+        return f"{self.model_id}\x00{method}\x00{options}\x00{label}"

@@ -149,15 +149,19 @@ class AnalysisService:
         label: str | None = None,
         method: str | None = None,
         steps: int | None = None,
+        token_view: bool = True,
     ) -> Explanation:
         """Attributions toward `label` (the predicted one when None) by `method` (the default
-        when None); `steps` for Integrated Gradients. Runs at hover priority: someone waits."""
+        when None); `steps` for Integrated Gradients; words only unless `token_view`. Runs at
+        hover priority: someone waits."""
         engine = self.require_engine()
 
         def run() -> Explanation:
             from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions
 
-            options = MethodOptions() if steps is None else MethodOptions(steps=steps)
+            options = MethodOptions(token_view=token_view)
+            if steps is not None:
+                options = MethodOptions(steps=steps, token_view=token_view)
             return engine.explain(analysis, label, method or DEFAULT_METHOD, options)
 
         return await self.worker.run(Priority.HOVER, run)

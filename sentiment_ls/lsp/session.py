@@ -279,6 +279,7 @@ class Session:
                     analysis,
                     method=settings.explainMethod,
                     steps=settings.integratedGradientsSteps,
+                    token_view=False,  # the hover shows words; the command has the tokens
                 )
                 if settings.hoverWords > 0
                 else None

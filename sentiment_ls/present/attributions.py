@@ -77,10 +77,13 @@ def sentence_json(
     def text_range(span: tuple[int, int]) -> dict[str, Any]:
         return range_json(index, *sentence.source_span(*span), encoding)
 
+    token_scores = explanation.token_attributions
+    if token_scores is None:
+        raise ValueError("the JSON object needs the token view of the explanation")
     tokens: list[dict[str, Any]] = []
     position: dict[int, int] = {}  # index in Encoding.tokens -> index in "tokens"
     for number, (token, score) in enumerate(
-        zip(analysis.encoding.tokens, explanation.token_attributions, strict=True)
+        zip(analysis.encoding.tokens, token_scores, strict=True)
     ):
         if token.span is None:
             continue

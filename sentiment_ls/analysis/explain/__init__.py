@@ -61,7 +61,9 @@ def explain(
     if scores.words is not None:
         word_scores = scores.words
     else:
-        word_scores = tuple(sum(scores.tokens[i] or 0.0 for i in w.tokens) for w in words)
+        tokens = scores.tokens
+        assert tokens is not None, f"{method} gave neither token nor word scores"
+        word_scores = tuple(sum(tokens[i] or 0.0 for i in w.tokens) for w in words)
     return Explanation(
         method=method,
         label=label,

@@ -42,6 +42,13 @@ class MethodOptions:
     """Knobs of particular methods; a method ignores those that are not its own."""
 
     steps: int = 20  # Integrated Gradients: points on the path from the baseline
+    # Also score each word piece on its own. Occlusion pays one more variant per piece of a
+    # word of several pieces for it; the hover shows words only and turns it off.
+    token_view: bool = True
+    # Forward-only methods (occlusion) run in bfloat16 where the processor computes it
+    # natively (AMX, AVX512-BF16): about twice as fast, and measured to rank words as
+    # float32 does (bench/RESULTS.md). Elsewhere, and on GPUs, float32.
+    reduced_precision: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,9 @@ class Scores:
     (occlusion removes a whole word); otherwise a word is the sum of its pieces, which is
     exact for additive methods (gradients times inputs, Integrated Gradients)."""
 
-    tokens: tuple[float | None, ...]  # one per token of the first window; None: special
+    # One per token of the first window (None: a special token), or None when the token view
+    # was not asked for and the method would have paid for it.
+    tokens: tuple[float | None, ...] | None
     words: tuple[float, ...] | None = None  # one per `Word`
 
 
@@ -77,7 +86,8 @@ class WordAttribution:
 class Explanation:
     method: str
     label: str  # the label whose log-odds the scores explain
-    token_attributions: tuple[float | None, ...]  # per token of the first window; None: special
+    # Per token of the first window (None: a special token); None when not asked for.
+    token_attributions: tuple[float | None, ...] | None
     words: tuple[WordAttribution, ...]
 
     def strongest(self, count: int) -> tuple[list[WordAttribution], list[WordAttribution]]:

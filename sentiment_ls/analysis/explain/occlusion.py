@@ -1,18 +1,22 @@
 """Leave-one-out occlusion: remove a word (or a token), see how far the label's log-odds fall.
 
-Every variant of the sentence, with one word removed and with one token removed, runs in one
-batch; a score is the log-odds of the full sentence minus those of the variant (positive:
-the word supported the label). A word is removed whole rather than scored as the sum of its
-pieces, because removing `##ing` alone leaves a stem the model reads differently. Removal
-rather than masking with `[MASK]` or `[PAD]`: it is what the faithfulness benchmark does, and
-it needs no special token, so any model the forward stage runs (quantized, ONNX) works.
-Single-piece words share their variant with their token, so the batch holds one row per
-token plus one per word of several pieces.
+Every variant of the sentence, with one word removed (and, for the token view, with one token
+removed), runs in one batch; a score is the log-odds of the full sentence minus those of the
+variant (positive: the word supported the label). A word is removed whole rather than scored
+as the sum of its pieces, because removing `##ing` alone leaves a stem the model reads
+differently. Removal rather than masking with `[MASK]` or `[PAD]`: it is what the
+faithfulness benchmark does, and it needs no special token, so any model the forward stage
+runs (quantized, ONNX) works. A single-piece word shares its variant with its token, so the
+token view costs one more row per piece of a word of several pieces only.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Sequence
+
+import torch
 
 from sentiment_ls.analysis.explain.attributions import (
     MethodOptions,
@@ -37,17 +41,36 @@ def attribute(
     options: MethodOptions,
 ) -> Scores:
     ids = encoding.windows[0]
-    removals = list(
-        dict.fromkeys([(i,) for i in content_indices(encoding)] + [w.tokens for w in words])
-    )
+    singles = [(i,) for i in content_indices(encoding)] if options.token_view else []
+    removals = list(dict.fromkeys(singles + [w.tokens for w in words]))
     variants = [[t for i, t in enumerate(ids) if i not in removed] for removed in removals]
-    logits = forward(loaded, [ids, *variants])
+    # The full sentence runs in the same batch and precision as its variants, so that each
+    # difference compares like with like.
+    with precision(loaded, options):
+        logits = forward(loaded, [ids, *variants])
     function = function_to_apply(loaded.problem_type, logits.shape[-1])
     log_odds = label_log_odds(logits, label_id, function).tolist()
-    drop = {
-        removed: log_odds[0] - value for removed, value in zip(removals, log_odds[1:], strict=True)
-    }
+    drop = dict(zip(removals, (log_odds[0] - value for value in log_odds[1:]), strict=True))
     return Scores(
-        tokens=tuple(drop.get((i,)) for i in range(len(ids))),
+        tokens=tuple(drop.get((i,)) for i in range(len(ids))) if options.token_view else None,
         words=tuple(drop[w.tokens] for w in words),
     )
+
+
+@functools.cache
+def native_bfloat16() -> bool:
+    """Whether this processor multiplies bfloat16 matrices in hardware; emulated bfloat16 is
+    slower than float32, so it is used only here."""
+    capabilities = getattr(torch.cpu, "get_capabilities", None)
+    if capabilities is None:  # older torch: no way to tell, stay exact
+        return False
+    found = capabilities()
+    return bool(found.get("amx_bf16") or found.get("avx512_bf16"))
+
+
+def precision(
+    loaded: LoadedModel, options: MethodOptions
+) -> contextlib.AbstractContextManager[None]:
+    if options.reduced_precision and loaded.device.type == "cpu" and native_bfloat16():
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()

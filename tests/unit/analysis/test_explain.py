@@ -97,7 +97,9 @@ def test_occlusion_removes_a_word_whole_and_a_single_piece_word_scores_as_its_to
 ) -> None:
     loaded = embedded_engine.loaded
     analysis = _analysis(embedded_engine, "An unbelievably dull film.")
-    explanation = embedded_engine.explain(analysis, method="occlusion")
+    # float32, so that the scores can be recomputed exactly below
+    exact = MethodOptions(reduced_precision=False)
+    explanation = embedded_engine.explain(analysis, method="occlusion", options=exact)
     ids = list(analysis.encoding.windows[0])
     label_id = loaded.labels.index(analysis.prediction.label)
     by_text = {w.text: w for w in explanation.words}
@@ -198,3 +200,29 @@ def _utf16_slice(lines: list[str], range_: dict[str, typing.Any]) -> str:
     assert start["line"] == end["line"]
     units = lines[start["line"]].encode("utf-16-le")
     return units[start["character"] * 2 : end["character"] * 2].decode("utf-16-le")
+
+
+def test_the_words_only_view_skips_tokens_and_a_full_explanation_serves_it(
+    embedded_engine,  # type: ignore[no-untyped-def]
+) -> None:
+    analysis = _analysis(embedded_engine, "An unbelievably tedious, overwrought sequel.")
+    words_only = embedded_engine.explain(analysis, options=MethodOptions(token_view=False))
+    assert words_only.token_attributions is None
+    full = embedded_engine.explain(analysis)
+    assert full.token_attributions is not None
+    assert [w.attribution for w in full.words] == [w.attribution for w in words_only.words]
+    other = _analysis(embedded_engine, "A slow, unbelievably tedious sequel.")
+    first = embedded_engine.explain(other)
+    assert embedded_engine.explain(other, options=MethodOptions(token_view=False)) is first
+
+
+def test_reduced_precision_ranks_words_as_float32_does(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    analysis = _analysis(embedded_engine, "The acting is wooden and the plot is a mess.")
+    exact = embedded_engine.explain(analysis, options=MethodOptions(reduced_precision=False))
+    fast = embedded_engine.explain(analysis, options=MethodOptions(reduced_precision=True))
+    exact_scores = [w.attribution for w in exact.words]
+    fast_scores = [w.attribution for w in fast.words]
+    assert max(range(len(exact_scores)), key=exact_scores.__getitem__) == max(
+        range(len(fast_scores)), key=fast_scores.__getitem__
+    )
+    assert fast_scores == pytest.approx(exact_scores, abs=0.25)

@@ -1,0 +1,209 @@
+"""Are the word attributions faithful? ERASER comprehensiveness and sufficiency.
+
+For each sentence, each method ranks the words by their score for the predicted label; then
+the top 10, 20 and 50 % of the words are
+- deleted: comprehensiveness = P(label | sentence) - P(label | sentence without them),
+  higher is better (the words the method calls decisive really were);
+- kept alone: sufficiency = P(label | sentence) - P(label | those words only), lower is
+  better (they alone carry the verdict).
+(DeYoung et al., 2020, "ERASER: A Benchmark to Evaluate Rationalized NLP Models".) A word
+is deleted with all its pieces; the special tokens stay. The number of words is
+max(1, round(fraction x words)). Two baselines rank the words without any attribution:
+`random` (a seeded shuffle) and `attention` (the raw attention from [CLS] in the last
+layer, averaged over heads and summed over a word's pieces).
+
+The sentences are the first 500 rows of ../shared/data/sst2/validation.tsv (relative to the
+repository root; the data is not copied into the repository) with at least 10 words, so that
+10 % is at least one word. Run (about 15 minutes on 2 cores):
+    .venv/bin/python bench/faithfulness.py [--sentences 500] [--json runs/faithfulness.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import torch
+
+from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
+from sentiment_ls.analysis.explain import MethodOptions
+from sentiment_ls.analysis.explain.occlusion import native_bfloat16
+from sentiment_ls.analysis.explain.words import merge_words
+from sentiment_ls.analysis.forward import forward
+from sentiment_ls.analysis.model_loading import configure_threads, load_model
+from sentiment_ls.analysis.postprocess import function_to_apply
+from sentiment_ls.embedded import WEIGHTS_DIR
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared/data/sst2/validation.tsv"
+FRACTIONS = (0.10, 0.20, 0.50)
+MIN_WORDS = 10
+
+# name -> (registry method, options); the cheap Integrated Gradients settings are here to
+# find the fewest steps that stay faithful, float32 occlusion to check that bfloat16 is.
+METHODS: dict[str, tuple[str, MethodOptions]] = {
+    "occlusion": ("occlusion", MethodOptions()),  # bfloat16 where the processor has it
+    "occlusion (float32)": ("occlusion", MethodOptions(reduced_precision=False)),
+    "integrated-gradients (20 steps)": ("integrated-gradients", MethodOptions(steps=20)),
+    "integrated-gradients (8 steps)": ("integrated-gradients", MethodOptions(steps=8)),
+    "integrated-gradients (4 steps)": ("integrated-gradients", MethodOptions(steps=4)),
+    "grad-x-input": ("grad-x-input", MethodOptions()),
+}
+BASELINES = ("random", "attention")
+
+WordScorer = Callable[[SentenceAnalysis], list[float]]
+
+
+def read_sentences(count: int) -> list[str]:
+    rows = DATA.read_text(encoding="utf-8").splitlines()[1:]
+    texts = [row.split("\t")[0].strip() for row in rows]
+    return [t for t in texts if len(t.split()) >= MIN_WORDS][:count]
+
+
+def attention_scores(engine: SentimentEngine, analysis: SentenceAnalysis) -> list[float]:
+    """[CLS]'s attention to each token in the last layer, averaged over heads."""
+    model = engine.loaded.model
+    ids = torch.tensor([analysis.encoding.windows[0]], device=engine.loaded.device)
+    # Raw attention weights need the eager kernel: scaled-dot-product attention hides them.
+    model.set_attn_implementation("eager")
+    try:
+        with torch.inference_mode():
+            output = model(input_ids=ids, output_attentions=True)
+    finally:
+        model.set_attn_implementation("sdpa")
+    row = output.attentions[-1][0, :, 0, :].mean(dim=0).float().cpu().tolist()
+    words = merge_words(analysis.text, analysis.encoding.tokens)
+    return [sum(row[i] for i in word.tokens) for word in words]
+
+
+def label_probability(
+    engine: SentimentEngine, rows: Sequence[Sequence[int]], label: str
+) -> list[float]:
+    loaded = engine.loaded
+    logits = forward(loaded, rows)
+    function = function_to_apply(loaded.problem_type, logits.shape[-1])
+    scores = torch.sigmoid(logits) if function == "sigmoid" else torch.softmax(logits, dim=-1)
+    label_id = next(i for i, name in loaded.id2label.items() if name == label)
+    return scores[:, label_id].tolist()
+
+
+def erase(
+    engine: SentimentEngine, analysis: SentenceAnalysis, rankings: dict[str, list[int]]
+) -> dict[str, dict[str, float]]:
+    """For each ranking (word indices, most important first): comprehensiveness and
+    sufficiency at each fraction, all variants in one batch."""
+    ids = analysis.encoding.windows[0]
+    words = merge_words(analysis.text, analysis.encoding.tokens)
+    content = {i for word in words for i in word.tokens}
+    rows: list[list[int]] = [list(ids)]
+    keys: list[tuple[str, str]] = []
+    for name, ranking in rankings.items():
+        for fraction in FRACTIONS:
+            top = ranking[: max(1, round(fraction * len(words)))]
+            chosen = {i for w in top for i in words[w].tokens}
+            rows.append([t for i, t in enumerate(ids) if i not in chosen])
+            rows.append([t for i, t in enumerate(ids) if i in chosen or i not in content])
+            keys += [
+                (name, f"comprehensiveness@{fraction:.0%}"),
+                (name, f"sufficiency@{fraction:.0%}"),
+            ]
+    probabilities = label_probability(engine, rows, analysis.prediction.label)
+    full = probabilities[0]
+    result: dict[str, dict[str, float]] = {name: {} for name in rankings}
+    for (name, metric), value in zip(keys, probabilities[1:], strict=True):
+        result[name][metric] = full - value
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sentences", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw means here")
+    args = parser.parse_args()
+
+    configure_threads()
+    engine = SentimentEngine(load_model("embedded", "cpu"))
+    shuffle = random.Random(args.seed)
+    texts = read_sentences(args.sentences)
+    sums: dict[str, dict[str, list[float]]] = {}
+    seconds: dict[str, list[float]] = {name: [] for name in METHODS}
+    began = time.perf_counter()
+    for number, text in enumerate(texts, 1):
+        analysis = engine.analyze([text])[0]
+        scores: dict[str, list[float]] = {}
+        for name, (method, options) in METHODS.items():
+            start = time.perf_counter()
+            explanation = engine.explain(analysis, method=method, options=options)
+            seconds[name].append(time.perf_counter() - start)
+            scores[name] = [w.attribution for w in explanation.words]
+        count = len(scores["occlusion"])
+        scores["random"] = [shuffle.random() for _ in range(count)]
+        scores["attention"] = attention_scores(engine, analysis)
+        rankings = {
+            name: sorted(range(count), key=lambda i, s=values: -s[i])  # type: ignore[misc]
+            for name, values in scores.items()
+        }
+        for name, metrics in erase(engine, analysis, rankings).items():
+            for metric, value in metrics.items():
+                sums.setdefault(name, {}).setdefault(metric, []).append(value)
+        if number % 50 == 0:
+            print(
+                f"{number}/{len(texts)} sentences, {time.perf_counter() - began:.0f} s", flush=True
+            )
+
+    means = {
+        name: {m: statistics.fmean(v) for m, v in metrics.items()} for name, metrics in sums.items()
+    }
+    print_table(means, len(texts), seconds)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"sentences": len(texts), "means": means}, indent=2))
+
+
+def print_table(
+    means: dict[str, dict[str, float]], count: int, seconds: dict[str, list[float]]
+) -> None:
+    fractions = [f"{f:.0%}" for f in FRACTIONS]
+    header = (
+        "| method | "
+        + " | ".join(f"comp. {f}" for f in fractions)
+        + " | "
+        + " | ".join(f"suff. {f}" for f in fractions)
+        + " | comp. 20% / random |"
+    )
+    print(
+        f"\n{weights_fingerprint()}; torch {torch.__version__}, "
+        f"native bfloat16: {native_bfloat16()}"
+    )
+    print(f"{count} sentences; comprehensiveness higher is better, sufficiency lower is better\n")
+    print(header)
+    print("|:--|" + "--:|" * (2 * len(fractions) + 1))
+    random_comp = means["random"]["comprehensiveness@20%"]
+    for name, metrics in means.items():
+        comp = [metrics[f"comprehensiveness@{f}"] for f in fractions]
+        suff = [metrics[f"sufficiency@{f}"] for f in fractions]
+        ratio = metrics["comprehensiveness@20%"] / random_comp if random_comp > 0 else float("nan")
+        cells = [f"{v:.3f}" for v in comp + suff]
+        print(f"| {name} | " + " | ".join(cells) + f" | {ratio:.1f}x |")
+    print(
+        "\nmedian seconds per sentence during the run (contended, see bench/explain_cost.py for timings):"
+    )
+    for name, values in seconds.items():
+        print(f"  {name}: {statistics.median(values) * 1000:.0f} ms")
+
+
+def weights_fingerprint() -> str:
+    """Which embedded weights were measured: the lead retrains them now and then."""
+    data = (WEIGHTS_DIR / "adapter_model.safetensors").read_bytes()
+    return f"embedded adapter sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+
+
+if __name__ == "__main__":
+    main()
