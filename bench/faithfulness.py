@@ -23,13 +23,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import machine_line, write_section
 
 from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
 from sentiment_ls.analysis.explain import MethodOptions
@@ -44,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared/data/sst2/validation.tsv"
 FRACTIONS = (0.10, 0.20, 0.50)
 MIN_WORDS = 10
+DEFAULT_SENTENCES = 500
 
 # name -> (registry method, options); the cheap Integrated Gradients settings are here to
 # find the fewest steps that stay faithful, float32 occlusion to check that bfloat16 is.
@@ -123,10 +130,22 @@ def erase(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sentences", type=int, default=500)
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=DEFAULT_SENTENCES,
+        help="fewer for a trial run: only a full run writes bench/RESULTS.md",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="also write the raw means here")
+    parser.add_argument(
+        "--from-json", type=Path, default=None, help="publish a run saved with --json again"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        publish(saved, write=saved["sentences"] == DEFAULT_SENTENCES)
+        return
 
     configure_threads()
     engine = SentimentEngine(load_model("embedded", "cpu"))
@@ -161,42 +180,60 @@ def main() -> None:
     means = {
         name: {m: statistics.fmean(v) for m, v in metrics.items()} for name, metrics in sums.items()
     }
-    print_table(means, len(texts), seconds)
+    run = {
+        "sentences": len(texts),
+        "weights": weights_fingerprint(),
+        "machine": machine_line(),
+        "native_bfloat16": native_bfloat16(),
+        "means": means,
+    }
+    for name, values in seconds.items():
+        print(f"  {name}: median {statistics.median(values) * 1000:.0f} ms during the run")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"sentences": len(texts), "means": means}, indent=2))
+        args.json.write_text(json.dumps(run, indent=2))
+    publish(run, write=args.sentences == DEFAULT_SENTENCES)
 
 
-def print_table(
-    means: dict[str, dict[str, float]], count: int, seconds: dict[str, list[float]]
-) -> None:
+def publish(run: dict[str, Any], write: bool) -> None:
+    """Print the section; write it into bench/RESULTS.md for a full run only."""
+    body = section(run)
+    print(body)
+    if write:
+        write_section("explain-faithfulness", body)
+
+
+def section(run: dict[str, Any]) -> str:
+    means: dict[str, dict[str, float]] = run["means"]
     fractions = [f"{f:.0%}" for f in FRACTIONS]
-    header = (
+    random_comp = means["random"]["comprehensiveness@20%"]
+    lines = [
+        "## Word attributions: faithfulness (`bench/faithfulness.py`)",
+        "",
+        f"{run['machine']}; {run['weights']}; native bfloat16: {run['native_bfloat16']}",
+        "",
+        f"ERASER on the first {run['sentences']} rows of `validation.tsv` with at least "
+        f"{MIN_WORDS} words: delete (comprehensiveness, higher is better) or keep alone "
+        "(sufficiency, lower is better) the top 10/20/50 % of words by attribution for the "
+        "predicted label; the change in its probability. Target for the default: "
+        "comprehensiveness at 20 % at least 0.30 and at least 3x random.",
+        "",
         "| method | "
         + " | ".join(f"comp. {f}" for f in fractions)
         + " | "
         + " | ".join(f"suff. {f}" for f in fractions)
-        + " | comp. 20% / random |"
-    )
-    print(
-        f"\n{weights_fingerprint()}; torch {torch.__version__}, "
-        f"native bfloat16: {native_bfloat16()}"
-    )
-    print(f"{count} sentences; comprehensiveness higher is better, sufficiency lower is better\n")
-    print(header)
-    print("|:--|" + "--:|" * (2 * len(fractions) + 1))
-    random_comp = means["random"]["comprehensiveness@20%"]
+        + " | comp. 20 % / random | meets the target |",
+        "|:--|" + "--:|" * (2 * len(fractions) + 1) + ":-:|",
+    ]
     for name, metrics in means.items():
         comp = [metrics[f"comprehensiveness@{f}"] for f in fractions]
         suff = [metrics[f"sufficiency@{f}"] for f in fractions]
-        ratio = metrics["comprehensiveness@20%"] / random_comp if random_comp > 0 else float("nan")
+        ratio = metrics["comprehensiveness@20%"] / random_comp if random_comp > 0 else math.nan
+        meets = metrics["comprehensiveness@20%"] >= 0.30 and ratio >= 3
+        verdict = "" if name in BASELINES else ("yes" if meets else "**no**")
         cells = [f"{v:.3f}" for v in comp + suff]
-        print(f"| {name} | " + " | ".join(cells) + f" | {ratio:.1f}x |")
-    print(
-        "\nmedian seconds per sentence during the run (contended, see bench/explain_cost.py for timings):"
-    )
-    for name, values in seconds.items():
-        print(f"  {name}: {statistics.median(values) * 1000:.0f} ms")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.1f}x | {verdict} |")
+    return "\n".join(lines) + "\n"
 
 
 def weights_fingerprint() -> str:

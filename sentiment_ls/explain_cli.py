@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import typing
 
-LANGUAGE_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".mdown": "markdown"}
+from sentiment_ls.settings import ExplainMethod
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument(
         "--method",
-        choices=["occlusion", "integrated-gradients", "grad-x-input"],
+        choices=typing.get_args(ExplainMethod),
         default=None,
         help="attribution method (default: the cheapest one the benchmark shows faithful)",
     )
@@ -44,7 +45,7 @@ def run_explain(args: argparse.Namespace) -> int:
         UnknownMethod,
     )
     from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
-    from sentiment_ls.document import LineIndex, document_sentences
+    from sentiment_ls.document import LineIndex, document_sentences, language_of
     from sentiment_ls.present.attributions import ExplainedSentence, analysis_json, explained_text
 
     if args.steps < 1:
@@ -57,8 +58,7 @@ def run_explain(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as error:
             print(f"sentiment-ls: cannot read {args.file}: {error}", file=sys.stderr)
             return 2
-        suffix = "." + args.file.rsplit(".", 1)[-1].lower() if "." in args.file else ""
-        language = LANGUAGE_BY_SUFFIX.get(suffix, "plaintext")
+        language = language_of(args.file) or "plaintext"
     else:
         source, language = args.text, "plaintext"
     try:

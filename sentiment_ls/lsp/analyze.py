@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -20,7 +19,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import ModelNotReady
-from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
+from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence, language_of
 from sentiment_ls.present.attributions import ExplainedSentence, analysis_json
 
 if TYPE_CHECKING:
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
 COMMAND = "sentiment-ls.analyze"
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the request was valid but could not be served
-LANGUAGE_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".mdown": "markdown"}
 
 
 @dataclass(frozen=True)
@@ -119,8 +117,8 @@ async def analyze(session: Session, request: AnalyzeRequest) -> dict[str, Any]:
     else:
         # Not open: read from disk, and never cache, since the file may change under us.
         source = workspace.get_text_document(request.uri).source
-        suffix = PurePosixPath(request.uri).suffix.lower()
-        sentences = await service.sentences(source, LANGUAGE_BY_SUFFIX.get(suffix, "plaintext"))
+        language = language_of(request.uri) or "plaintext"
+        sentences = await service.sentences(source, language)
     index = LineIndex(source)
     encoding = session.encoding
     if request.range is not None:
