@@ -7,6 +7,7 @@ runs every window and averages their logits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,7 +39,7 @@ def encode(tokenizer: PreTrainedTokenizerBase, text: str, max_length: int) -> En
     """The tokenizer's own windowing (`return_overflowing_tokens` with a stride) so that each
     window carries the model's special tokens, whatever the model family."""
     encoded = tokenizer(
-        text,
+        _encodable(text),
         truncation=True,
         max_length=max_length,
         stride=max(0, max_length // 4),
@@ -64,6 +65,19 @@ def encode(tokenizer: PreTrainedTokenizerBase, text: str, max_length: int) -> En
         )
     )
     return Encoding(tokens=tokens, windows=windows)
+
+
+def _encodable(text: str) -> str:
+    """`text` with each lone surrogate (which a client's JSON may carry) replaced by U+FFFD.
+
+    The Rust tokenizer refuses a str that is not valid Unicode, and one such character would
+    fail the whole document. The replacement is one code point for one, so every token span
+    still indexes the original text.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def preprocess(

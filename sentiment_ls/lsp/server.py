@@ -9,6 +9,7 @@ from pygls.lsp.server import LanguageServer
 
 from sentiment_ls import __version__
 from sentiment_ls.lsp import analyze
+from sentiment_ls.lsp.documents import LspWorkspace
 from sentiment_ls.lsp.session import Session
 
 
@@ -27,6 +28,9 @@ def build_server() -> SentimentLanguageServer:
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: SentimentLanguageServer, params: types.InitializeParams) -> None:
+        # pygls has just built its workspace (no document is open yet): swap in one that
+        # applies edits by LSP's line rules (see documents.py).
+        ls.protocol._workspace = LspWorkspace.like(ls.workspace)
         ls.session.initialize(params.initialization_options)
 
     @server.feature(types.INITIALIZED)
