@@ -36,6 +36,11 @@ class Settings:
     languages: tuple[str, ...] = ("plaintext", "markdown")
     debounceMs: int = 300
     allowDownload: bool = False
+    # Pickle weights (pytorch_model.bin) run code when unpickled: off, only safetensors load.
+    allowPickle: bool = False
+    # Past this many characters only the beginning of a document is read (about 30,000
+    # words, a long chapter: some seconds of model time on two CPU cores).
+    maxDocumentChars: int = 200_000
     explainMethod: ExplainMethod = "occlusion"  # the registry's DEFAULT_METHOD
     integratedGradientsSteps: int = 20
     hoverWords: int = 3  # words for and against in the hover; 0 hides that table
@@ -46,6 +51,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "debounceMs": (0, 10_000),
     "integratedGradientsSteps": (1, 256),
     "hoverWords": (0, 20),
+    "maxDocumentChars": (1_000, 50_000_000),
 }
 _converter = cattrs.Converter()
 

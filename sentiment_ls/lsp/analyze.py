@@ -107,7 +107,7 @@ async def analyze(session: Session, request: AnalyzeRequest) -> dict[str, Any]:
     service = session.service
     engine = service.require_engine()
     workspace = session.server.workspace
-    opened = workspace.text_documents.get(request.uri)
+    opened = session.document(request.uri)
     if opened is not None:
         language = opened.language_id or "plaintext"
         if language not in SUPPORTED_LANGUAGES:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import unquote
 
 from lsprotocol import types
 
@@ -14,6 +15,7 @@ from sentiment_ls.analysis.labels import resolve_flag_labels
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import AnalysisService, ModelNotReady, ModelStatus
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
+from sentiment_ls.document.limits import analysed_end
 from sentiment_ls.lsp.configuration import SettingsLayers, needs_reload, section_of
 from sentiment_ls.present.diagnostics import lsp_range, to_diagnostics
 from sentiment_ls.present.findings import findings
@@ -36,7 +38,9 @@ class Session:
         self.settings = Settings()
         self.flag_labels: frozenset[str] = frozenset()
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._sentences: dict[str, tuple[int | None, list[Sentence]]] = {}
+        # Per document: (version, analysed length) -> its sentences.
+        self._sentences: dict[str, tuple[tuple[int | None, int], list[Sentence]]] = {}
+        self._told_too_large: set[str] = set()  # documents whose size limit was announced
         self._load_task: asyncio.Task[None] | None = None
         self._initialized = False
         self._progress_task: asyncio.Task[None] | None = None
@@ -186,15 +190,24 @@ class Session:
             previous.cancel()
         self._tasks[uri] = asyncio.ensure_future(self._analyze_and_publish(uri, delay))
 
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document at `uri` (as the client spells it), or None."""
+        # pygls keys open documents by the unquoted URI: a plain lookup with the client's
+        # `file:///my%20notes.md` would miss it and the document would never be analysed.
+        document: TextDocument | None = self.server.workspace.text_documents.get(unquote(uri))
+        return document
+
     def analyze_all(self) -> None:
-        for uri in list(self.server.workspace.text_documents):
-            self.schedule(uri)
+        # Each document's own `uri` is the client's spelling; the workspace's keys are not.
+        for document in list(self.server.workspace.text_documents.values()):
+            self.schedule(document.uri)
 
     def close(self, uri: str) -> None:
         task = self._tasks.pop(uri, None)
         if task is not None:
             task.cancel()
         self._sentences.pop(uri, None)
+        self._told_too_large.discard(uri)
         self.publish(uri, [], None)
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
@@ -217,11 +230,11 @@ class Session:
             self.log(f"sentiment-ls: analysis of {uri} failed: {error!r}", types.MessageType.Error)
 
     def _current(self, uri: str, version: int | None) -> bool:
-        document = self.server.workspace.text_documents.get(uri)
+        document = self.document(uri)
         return document is not None and document.version == version
 
     async def _analyze(self, uri: str) -> None:
-        document = self.server.workspace.text_documents.get(uri)
+        document = self.document(uri)
         if document is None:
             return
         version = document.version
@@ -245,23 +258,53 @@ class Session:
         self.publish(uri, diagnostics, version)
 
     async def document_sentences(self, uri: str, document: TextDocument) -> list[Sentence]:
+        # Version and text are read together, before the await: an edit that arrives while
+        # the text is split must not file these sentences under its newer version (they
+        # were, and the next run published the old text's ranges for the new text).
+        version, source = document.version, document.source
+        end = analysed_end(source, self.settings.maxDocumentChars)
         known = self._sentences.get(uri)
-        if known is not None and known[0] == document.version:
+        if known is not None and known[0] == (version, end):
             return known[1]
+        self._announce_size_limit(uri, len(source), end)
         sentences = await self.service.sentences(
-            document.source, document.language_id or "plaintext"
+            source[:end], document.language_id or "plaintext"
         )
-        self._sentences[uri] = (document.version, sentences)
+        self._sentences[uri] = ((version, end), sentences)
         return sentences
+
+    def _announce_size_limit(self, uri: str, size: int, end: int) -> None:
+        """Tell the user once per document that only its beginning is read."""
+        if end == size:
+            self._told_too_large.discard(uri)  # it fits again; tell again if it grows
+            return
+        if uri in self._told_too_large:
+            return
+        self._told_too_large.add(uri)
+        limit = self.settings.maxDocumentChars
+        self.show(
+            f"sentiment-ls: {uri} has {size:,} characters, more than "
+            f"`{SECTION}.maxDocumentChars` ({limit:,}); only its first {end:,} characters "
+            "are analysed. Raise the setting to read all of it (analysis takes longer).",
+            types.MessageType.Info,
+        )
 
     # -- hover --------------------------------------------------------------------------
     async def hover(self, uri: str, position: types.Position) -> types.Hover | None:
-        document = self.server.workspace.text_documents.get(uri)
+        document = self.document(uri)
         if document is None or not self.wants(document):
             return None
         source = document.source
         index = LineIndex(source)
         offset = index.offset(position.line, position.character, self.encoding)
+        end = analysed_end(source, self.settings.maxDocumentChars)
+        if end < len(source) and offset >= end:
+            message = (
+                f"not analysed: this is past the first {end:,} characters, which is all "
+                f"sentiment-ls reads of a document this large (`{SECTION}.maxDocumentChars`)"
+            )
+            here = lsp_range(index, offset, offset, self.encoding)
+            return self._markdown_hover(status_markdown(message), here)
         sentences = await self.document_sentences(uri, document)
         sentence = next((s for s in sentences if s.start <= offset < s.end), None)
         if sentence is None:
