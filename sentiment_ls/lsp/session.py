@@ -267,9 +267,7 @@ class Session:
         if known is not None and known[0] == (version, end):
             return known[1]
         self._announce_size_limit(uri, len(source), end)
-        sentences = await self.service.sentences(
-            source[:end], document.language_id or "plaintext"
-        )
+        sentences = await self.service.sentences(source[:end], document.language_id or "plaintext")
         self._sentences[uri] = ((version, end), sentences)
         return sentences
 
