@@ -230,7 +230,7 @@ class Controller implements ServerState, vscode.Disposable {
             await client.start();
         } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
-            const problem = `sentiment-ls: the server \`${this.launch.display}\` failed to start: ${reason}`;
+            const problem = `sentiment-ls: the server "${this.launch.display}" failed to start: ${reason}`;
             this.output.appendLine(problem);
             this.setPhase('failed', problem);
             void this.showStartProblem(`${problem}. ${START_FAILURE_HINT}`);

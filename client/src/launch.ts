@@ -16,10 +16,10 @@ export interface Launch {
 export type Resolution = { launch: Launch } | { problem: string };
 
 const INSTALL_HINT =
-    'Install the server with `pip install sentiment-ls` (or `bash scripts/setup.sh` in a ' +
-    'checkout of sentiment-ls), then set `sentimentLs.server.command` to the full path of ' +
-    'its `sentiment-ls` executable (for example `/path/to/sentiment-ls/.venv/bin/sentiment-ls`), ' +
-    'or `sentimentLs.server.pythonPath` to a Python that has it installed.';
+    'install the server with "pip install sentiment-ls" (or "bash scripts/setup.sh" in a ' +
+    'checkout of sentiment-ls), then set sentimentLs.server.command to the full path of ' +
+    'its sentiment-ls executable (for example /path/to/sentiment-ls/.venv/bin/sentiment-ls), ' +
+    'or sentimentLs.server.pythonPath to a Python that has it installed.';
 
 export function expand(value: string, folders: readonly string[]): string {
     let result = value;
@@ -93,7 +93,7 @@ export function resolveLaunch(settings: LaunchSettings, folders: readonly string
                     `sentiment-ls: cannot start the server: the Python interpreter ` +
                     `\`${settings.pythonPath}\` (sentimentLs.server.pythonPath) was not found or is ` +
                     `not executable. Fix: point sentimentLs.server.pythonPath at an existing Python ` +
-                    `(for example \`.venv/bin/python\` of your sentiment-ls install), or clear it to ` +
+                    `(for example .venv/bin/python of your sentiment-ls install), or clear it to ` +
                     `use sentimentLs.server.command.`,
             };
         }
@@ -102,8 +102,8 @@ export function resolveLaunch(settings: LaunchSettings, folders: readonly string
             const reason = (check.stderr || check.error?.message || '').trim().split('\n').pop() ?? '';
             return {
                 problem:
-                    `sentiment-ls: cannot start the server: \`${python}\` cannot import sentiment_ls` +
-                    `${reason ? ` (${reason})` : ''}. Fix: \`${python} -m pip install sentiment-ls\`, ` +
+                    `sentiment-ls: cannot start the server: "${python}" cannot import sentiment_ls` +
+                    `${reason ? ` (${reason})` : ''}. Fix: "${python} -m pip install sentiment-ls", ` +
                     `or set sentimentLs.server.pythonPath to the Python that has it installed.`,
             };
         }
@@ -119,7 +119,7 @@ export function resolveLaunch(settings: LaunchSettings, folders: readonly string
     if (!command) {
         return {
             problem:
-                `sentiment-ls: cannot start the server: \`${settings.command}\` ` +
+                `sentiment-ls: cannot start the server: "${settings.command}" ` +
                 `(sentimentLs.server.command) was not found` +
                 `${settings.command.includes('/') ? '' : " on PATH or in the workspace's .venv"}. ` +
                 `Fix: ${INSTALL_HINT}`,
@@ -129,5 +129,5 @@ export function resolveLaunch(settings: LaunchSettings, folders: readonly string
 }
 
 export const START_FAILURE_HINT =
-    'Check the output channel `sentiment-ls` for the reason; run the command in a terminal to ' +
-    'see it start (it waits for LSP messages on stdin). ' + INSTALL_HINT;
+    'Check the output channel "sentiment-ls" for the reason; run the command in a terminal to ' +
+    'see it start (it waits for LSP messages on stdin). To reinstall, ' + INSTALL_HINT;

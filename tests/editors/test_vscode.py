@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,14 +32,22 @@ if TYPE_CHECKING:
 MS = int(TIMEOUT * 1000)
 
 
+@dataclass
+class Workbench:
+    page: Page
+    settings_file: Path
+
+
 @pytest.fixture
-def page(
+def open_workbench(
     request: pytest.FixtureRequest,
     sample: Sample,
     server_command: list[str],
     server_env: dict[str, str],
     tmp_path: Path,
-) -> Iterator[Page]:
+) -> Iterator[Callable[[dict[str, object]], Workbench]]:
+    """Opens code-server on the sample's folder, with the extension and these user settings
+    (on top of the server command), in headless Chromium."""
     reason = vscode.missing()
     if reason:
         unavailable(reason)
@@ -45,31 +55,36 @@ def page(
 
     profile = tmp_path / "code-server"
     print(vscode.install_extension(profile, server_env))
-    settings = {"sentimentLs.server.command": server_command[0]}
+    base: dict[str, object] = {"sentimentLs.server.command": server_command[0]}
     if len(server_command) > 1:
-        settings["sentimentLs.server.args"] = server_command[1:]  # type: ignore[assignment]
-    shots = screenshots_dir()
-    for old in shots.glob("vscode-*.png"):
-        old.unlink()
-    with (
-        vscode.code_server(profile, sample.path.parent, settings, server_env) as server,
-        sync_playwright() as playwright,
-    ):
-        browser = playwright.chromium.launch(
-            executable_path=str(vscode.CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(30_000)
-        page.goto(server.url)
-        page.wait_for_selector(".monaco-workbench", timeout=MS)
-        yield page
+        base["sentimentLs.server.args"] = server_command[1:]
+    with ExitStack() as stack:
+        opened: list[tuple[Page, vscode.CodeServer]] = []
+
+        def open_with(settings: dict[str, object]) -> Workbench:
+            server = stack.enter_context(
+                vscode.code_server(profile, sample.path.parent, {**base, **settings}, server_env)
+            )
+            playwright = stack.enter_context(sync_playwright())
+            browser = playwright.chromium.launch(
+                executable_path=str(vscode.CHROMIUM),
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu"],
+            )
+            stack.callback(browser.close)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(server.url)
+            page.wait_for_selector(".monaco-workbench", timeout=MS)
+            opened.append((page, server))
+            return Workbench(page, profile / "data" / "User" / "settings.json")
+
+        yield open_with
         report = getattr(request.node, "report_call", None)
         if report is None or report.failed:
-            page.screenshot(path=shots / "vscode-failure.png")
-            print(server.log.read_text()[-5000:])
-        browser.close()
+            for page, server in opened:
+                page.screenshot(path=screenshots_dir() / f"vscode-failure-{request.node.name}.png")
+                print(server.log.read_text()[-5000:])
 
 
 def shot(page: Page, name: str) -> None:
@@ -101,8 +116,14 @@ def run_command(page: Page, title: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_vscode_squiggle_problems_hover_status_and_report(page: Page, sample: Sample) -> None:
+def test_vscode_squiggle_problems_hover_status_report_and_settings(
+    open_workbench: Callable[[dict[str, object]], Workbench], sample: Sample
+) -> None:
+    for old in screenshots_dir().glob("vscode-*.png"):
+        old.unlink()
     started = time.monotonic()
+    workbench = open_workbench({})
+    page = workbench.page
     open_file(page, sample.path.name)
 
     # 1. The squiggle (severity information: squiggly-info) under the negative sentence only.
@@ -188,7 +209,62 @@ def test_vscode_squiggle_problems_hover_status_and_report(page: Page, sample: Sa
     page.wait_for_timeout(800)  # the toast slides in
     shot(page, "5-model")
     assert "embedded" in toast.first.inner_text()
+    page.keyboard.press("Escape")
+
+    # 7. The Settings editor lists every contributed setting; changing one there reaches the
+    # server: severity warning turns the squiggle yellow.
+    run_command(page, "Preferences: Open User Settings")
+    search = page.locator(
+        ".settings-editor .suggest-input-container textarea, "
+        ".settings-editor .suggest-input-container input"
+    ).first
+    search.wait_for()
+    page.keyboard.type("@ext:sentiment-ls.sentiment-ls")
+    page.locator(".settings-editor .setting-item", has_text="Threshold").first.wait_for()
+    shot(page, "6-settings")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("sentimentLs.severity")
+    select = page.locator(".settings-editor .setting-item select").first
+    select.wait_for()
+    select.select_option("warning")
+    page.locator(".tab", has_text=sample.path.name).first.click()
+    warning = page.locator(".monaco-editor .squiggly-warning")
+    warning.first.wait_for(timeout=60_000)
+    assert page.locator(".monaco-editor .squiggly-info").count() == 0
+    box = warning.first.bounding_box()
+    negative_box = line(page, NEGATIVE).bounding_box()
+    assert box and negative_box and overlaps_vertically(box, negative_box)
+    shot(page, "7-warning")
+
+    # 8. Restart Server: a new server process, the same finding again.
+    line(page, NEGATIVE).click()  # the editor, not the report, is active again
+    run_command(page, "sentiment-ls: Restart Server")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.monaco-editor .squiggly-warning').length === 0",
+        timeout=60_000,
+    )  # the old server's diagnostics are cleared when it stops
+    warning.first.wait_for(timeout=MS)
+    status.wait_for()
+    assert re.search(r"\b1 (NEGATIVE|flagged)\b", status.inner_text()), status.inner_text()
     print(
         f"code-server: squiggle after {seconds_to_squiggle:.1f} s, "
         f"test {time.monotonic() - started:.1f} s"
     )
+
+
+def test_vscode_says_how_to_fix_a_server_that_cannot_start(
+    open_workbench: Callable[[dict[str, object]], Workbench], sample: Sample
+) -> None:
+    missing = "/nonexistent/sentiment-ls"
+    page = open_workbench({"sentimentLs.server.command": missing}).page
+    open_file(page, sample.path.name)
+    toast = page.locator(".notifications-toasts .notification-toast", has_text=missing)
+    toast.first.wait_for(timeout=60_000)
+    page.wait_for_timeout(800)  # the toast slides in
+    shot(page, "8-no-server")
+    text = toast.first.inner_text()
+    assert "cannot start the server" in text, text
+    assert "sentimentLs.server.command" in text and "pip install sentiment-ls" in text, text
+    assert page.locator(".notification-toast .monaco-button", has_text="Open Settings").count()
+    status = page.locator(f"[id='{vscode.EXTENSION_ID}.sentimentLs.status']")
+    assert "Sentiment" in status.inner_text()  # the error state, which opens the output

@@ -87,9 +87,14 @@ def install_extension(profile: Path, env: dict[str, str]) -> str:
 def code_server(
     profile: Path, workspace: Path, settings: dict[str, object], env: dict[str, str]
 ) -> Iterator[CodeServer]:
-    user = profile / "data" / "User"
-    user.mkdir(parents=True, exist_ok=True)
-    (user / "settings.json").write_text(json.dumps({**USER_SETTINGS, **settings}, indent=2))
+    # The server's command is a `machine-overridable` setting: in a remote window (which a
+    # code-server window is) VS Code reads it from the Remote settings (Machine/), as users
+    # of Remote-SSH, WSL or code-server set it; everything else goes in the User settings.
+    machine = {k: v for k, v in settings.items() if k.startswith("sentimentLs.server.")}
+    user = {k: v for k, v in settings.items() if k not in machine}
+    for folder, values in (("User", {**USER_SETTINGS, **user}), ("Machine", machine)):
+        (profile / "data" / folder).mkdir(parents=True, exist_ok=True)
+        (profile / "data" / folder / "settings.json").write_text(json.dumps(values, indent=2))
     config = profile / "config.yaml"
     config.write_text("auth: none\ncert: false\n")
     port = free_port()
