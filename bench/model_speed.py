@@ -55,9 +55,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def measure(loaded: LoadedModel, texts: list[str], singles: int) -> dict[str, float]:
     parameters = sum(p.numel() for p in loaded.model.parameters()) / 1e6
-    engine = SentimentEngine(loaded, cache_entries=len(texts) + 1)
+    engine = SentimentEngine(loaded)
     engine.analyze(texts[:64])  # warm up
-    engine = SentimentEngine(loaded, cache_entries=len(texts) + 1)
+    engine = SentimentEngine(loaded)
     started = time.perf_counter()
     engine.analyze(texts)
     throughput = len(texts) / (time.perf_counter() - started)

@@ -100,7 +100,9 @@ def run_check(args: argparse.Namespace) -> int:
     threshold = settings.threshold if args.threshold is None else args.threshold
     try:
         configure_threads()
-        engine = SentimentEngine(load_model(args.model, args.device, args.allow_download))
+        engine = SentimentEngine(
+            load_model(args.model, args.device, args.allow_download, args.precision)
+        )
     except ModelLoadError as error:
         print(f"sentiment-ls: {error}", file=sys.stderr)
         return 2

@@ -28,6 +28,12 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     parser.add_argument(
+        "--precision",
+        default="int8",
+        choices=["int8", "fp32"],
+        help="int8 linear layers for inference on the CPU (default), or fp32 throughout",
+    )
+    parser.add_argument(
         "--allow-download",
         action="store_true",
         help="let a Hub id be downloaded (off: only the local cache is used)",

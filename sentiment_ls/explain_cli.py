@@ -63,7 +63,9 @@ def run_explain(args: argparse.Namespace) -> int:
         source, language = args.text, "plaintext"
     try:
         configure_threads()
-        engine = SentimentEngine(load_model(args.model, args.device, args.allow_download))
+        engine = SentimentEngine(
+            load_model(args.model, args.device, args.allow_download, args.precision)
+        )
     except ModelLoadError as error:
         print(f"sentiment-ls: {error}", file=sys.stderr)
         return 2

@@ -34,6 +34,6 @@ def forward(
                 raise Cancelled
             chunk = order[start : start + batch_size]
             batch = collate([rows[i] for i in chunk], pad_id, loaded.device)
-            output = loaded.model(**batch).logits.float().cpu()
+            output = loaded.inference_model(**batch).logits.float().cpu()
             logits[torch.tensor(chunk)] = output
     return logits

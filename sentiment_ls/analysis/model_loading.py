@@ -33,6 +33,14 @@ class LoadedModel:
     max_length: int
     problem_type: str | None
     warnings: tuple[str, ...] = ()  # fallbacks the user should hear about
+    # What the forward stage runs: `model` itself, or an int8 copy of it. Gradient-based
+    # explanations always use `model`: quantized layers have no backward pass.
+    fast_model: torch.nn.Module | None = None
+    precision: str = "fp32"
+
+    @property
+    def inference_model(self) -> torch.nn.Module:
+        return self.fast_model if self.fast_model is not None else self.model
 
     @property
     def labels(self) -> list[str]:
@@ -97,8 +105,35 @@ def _load_pretrained(
     return model, tokenizer
 
 
-def load_model(spec: str, device: str = "auto", allow_download: bool = False) -> LoadedModel:
-    """Load `spec` ("embedded", a folder or a Hub id) onto the device, in eval mode."""
+def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
+    """A copy of `model` with int8 weights (one scale per output channel) and dynamically
+    quantized activations in its linear layers, for the CPU.
+
+    Measured on the embedded model and SST-2 validation: per-tensor scales lost 0.68 points
+    of accuracy (0.9338 vs 0.9406), per-channel scales 0.01 (0.9405) at the same speed, about
+    1.7x fp32. torch 2.13 marks `quantize_dynamic` deprecated in favour of torchao, but
+    torchao 0.18's int8 configs ran no faster than fp32 on this CPU (339 vs 336 sentences/s)."""
+    import copy
+    import warnings
+
+    from torch.ao.quantization import per_channel_dynamic_qconfig
+
+    with warnings.catch_warnings():
+        # The deprecation notices are torch's plans, not the user's problem.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        quantized: torch.nn.Module = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            copy.deepcopy(model), {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
+        )
+    return quantized
+
+
+def load_model(
+    spec: str, device: str = "auto", allow_download: bool = False, precision: str = "fp32"
+) -> LoadedModel:
+    """Load `spec` ("embedded", a folder or a Hub id) onto the device, in eval mode;
+    `precision` "int8" adds an int8 copy for inference where the device allows it."""
     if spec == EMBEDDED_MODEL_ID:
         from sentiment_ls.embedded import load_embedded
 
@@ -123,6 +158,13 @@ def load_model(spec: str, device: str = "auto", allow_download: bool = False) ->
     id2label = {int(k): str(v) for k, v in config.id2label.items()}
     limit = int(getattr(config, "max_position_embeddings", 512) or 512)
     tokenizer_limit = int(getattr(tokenizer, "model_max_length", limit) or limit)
+    warnings = [warning] if warning else []
+    fast_model = None
+    if precision == "int8" and torch_device.type == "cpu":
+        fast_model = quantize_int8(model)
+    elif precision == "int8":
+        warnings.append(f"int8 inference is for the CPU; running fp32 on {torch_device.type}")
+        precision = "fp32"
     return LoadedModel(
         model_id=spec,
         model=model,
@@ -131,5 +173,7 @@ def load_model(spec: str, device: str = "auto", allow_download: bool = False) ->
         id2label=id2label,
         max_length=min(limit, tokenizer_limit, 512),
         problem_type=getattr(config, "problem_type", None),
-        warnings=(warning,) if warning else (),
+        warnings=tuple(warnings),
+        fast_model=fast_model,
+        precision=precision,
     )

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
+from sentiment_ls.analysis.spec import ModelSpec
 from sentiment_ls.document import Sentence, document_sentences
 
 if TYPE_CHECKING:
@@ -49,12 +50,12 @@ def import_model_libraries() -> None:
     import transformers  # noqa: F401
 
 
-def build_engine(model: str, device: str, allow_download: bool) -> SentimentEngine:
+def build_engine(spec: ModelSpec) -> SentimentEngine:
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.model_loading import configure_threads, load_model
 
     configure_threads()
-    return SentimentEngine(load_model(model, device, allow_download))
+    return SentimentEngine(load_model(spec.model, spec.device, spec.allow_download, spec.precision))
 
 
 class AnalysisService:
@@ -63,7 +64,7 @@ class AnalysisService:
         self.status = ModelStatus.LOADING
         self.error: str | None = None
         self.engine: SentimentEngine | None = None
-        self.spec: tuple[str, str, bool] | None = None
+        self.spec: ModelSpec | None = None
         self._settled = asyncio.Event()
         self.worker.submit(Priority.HOVER, import_model_libraries)
 
@@ -71,16 +72,13 @@ class AnalysisService:
     def loaded(self) -> LoadedModel | None:
         return self.engine.loaded if self.engine else None
 
-    async def load(self, model: str, device: str, allow_download: bool) -> None:
+    async def load(self, spec: ModelSpec) -> None:
         """Load (or reload) the model on the worker; a failure is kept, never raised."""
-        spec = (model, device, allow_download)
         self.spec = spec
         self.status, self.error = ModelStatus.LOADING, None
         self._settled.clear()
         try:
-            engine = await self.worker.run(
-                Priority.HOVER, lambda: build_engine(model, device, allow_download)
-            )
+            engine = await self.worker.run(Priority.HOVER, lambda: build_engine(spec))
         except Exception as error:  # any load failure leaves a server that explains it
             LOG.exception("model load failed")
             if self.spec == spec:
@@ -100,7 +98,7 @@ class AnalysisService:
         return self.engine
 
     def describe_status(self) -> str:
-        name = self.spec[0] if self.spec else "the model"
+        name = self.spec.model if self.spec else "the model"
         if self.status is ModelStatus.LOADING:
             return f"model loading (`{name}`)…"
         if self.status is ModelStatus.FAILED:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sentiment_ls.analysis.spec import ModelSpec
 from sentiment_ls.settings import SECTION, Settings, SettingsResult, parse_settings
 
 
@@ -30,4 +31,8 @@ def section_of(pushed: Any) -> Mapping[str, Any] | None:
 
 
 def needs_reload(old: Settings, new: Settings) -> bool:
-    return (old.model, old.device, old.allowDownload) != (new.model, new.device, new.allowDownload)
+    return model_spec(old) != model_spec(new)
+
+
+def model_spec(settings: Settings) -> ModelSpec:
+    return ModelSpec(settings.model, settings.device, settings.allowDownload, settings.precision)

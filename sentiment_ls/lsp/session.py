@@ -16,7 +16,7 @@ from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import AnalysisService, ModelNotReady, ModelStatus
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
 from sentiment_ls.document.limits import analysed_end
-from sentiment_ls.lsp.configuration import SettingsLayers, needs_reload, section_of
+from sentiment_ls.lsp.configuration import SettingsLayers, model_spec, needs_reload, section_of
 from sentiment_ls.present.diagnostics import lsp_range, to_diagnostics
 from sentiment_ls.present.findings import findings
 from sentiment_ls.present.hover import hover_markdown, status_markdown
@@ -156,16 +156,21 @@ class Session:
         except Exception as error:  # a client that refuses a token gets no progress
             self.log(f"progress unavailable: {error}")
             return
-        name = self.service.spec[0] if self.service.spec else self.settings.model
-        progress.begin(token, types.WorkDoneProgressBegin(
-            title="sentiment-ls", message=f"loading model {name}", cancellable=False))
+        name = self.service.spec.model if self.service.spec else self.settings.model
+        progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title="sentiment-ls", message=f"loading model {name}", cancellable=False
+            ),
+        )
         await self.service.wait_until_settled()
         progress.end(token, types.WorkDoneProgressEnd(message=self.service.describe_status()))
 
     async def _load_model(self) -> None:
         settings = self.settings
-        await self.service.load(settings.model, settings.device, settings.allowDownload)
-        if self.service.spec != (settings.model, settings.device, settings.allowDownload):
+        spec = model_spec(settings)
+        await self.service.load(spec)
+        if self.service.spec != spec:
             return  # superseded by a newer load
         message = self.service.describe_status()
         if self.service.status is ModelStatus.FAILED:

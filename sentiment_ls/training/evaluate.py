@@ -89,7 +89,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     try:
         configure_threads()
-        loaded = load_model(args.model, args.device, args.allow_download)
+        loaded = load_model(args.model, args.device, args.allow_download, args.precision)
     except ModelLoadError as error:
         print(f"sentiment-ls: {error}", file=sys.stderr)
         return 2
@@ -108,8 +108,8 @@ def run_eval(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    # No cache across the run: every sentence is timed through the model once.
-    engine = SentimentEngine(loaded, cache_entries=len(examples) + 1)
+    # A fresh engine: its cache is empty, so every distinct sentence is timed through the model.
+    engine = SentimentEngine(loaded)
     started = time.perf_counter()
     analyses = engine.analyze([e.text for e in examples])
     seconds = time.perf_counter() - started

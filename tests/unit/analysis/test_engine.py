@@ -69,3 +69,22 @@ def test_occlusion_gives_signed_scores_for_content_tokens_only(embedded_engine) 
     # the word that carries the verdict supports it more than a function word
     assert scores["awful"] > 0
     assert scores["awful"] > abs(scores["the"])
+
+
+def test_a_one_sentence_edit_runs_the_model_on_that_sentence_alone(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    from sentiment_ls.document import document_sentences
+
+    paragraphs = [
+        f"Paragraph {i} opens calmly. It then says the service was slow in case {i}. "
+        f"Finally it praises the staff of branch {i}."
+        for i in range(700)
+    ]
+    text = "\n\n".join(paragraphs)
+    sentences = [s.text for s in document_sentences(text, "markdown")]
+    assert len(sentences) == 2100
+    embedded_engine.analyze(sentences)
+    before = embedded_engine.sentences_run
+    edited = text.replace("slow in case 350.", "wonderfully quick in case 350.")
+    again = embedded_engine.analyze([s.text for s in document_sentences(edited, "markdown")])
+    assert embedded_engine.sentences_run - before == 1
+    assert len(again) == 2100

@@ -1,0 +1,18 @@
+"""What identifies a loaded model: changing any of these means loading again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+
+Precision = Literal["int8", "fp32"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    model: str = EMBEDDED_MODEL_ID
+    device: str = "auto"
+    allow_download: bool = False
+    precision: Precision = "int8"
