@@ -11,10 +11,15 @@ import re
 from collections.abc import Iterable
 
 _NEGATIVE = re.compile(r"^(neg(ative)?|very[ _-]?negative|[12][ _-]?stars?)$", re.IGNORECASE)
+_POSITIVE = re.compile(r"^(pos(itive)?|very[ _-]?positive|[45][ _-]?stars?)$", re.IGNORECASE)
 
 
 def negative_labels(labels: Iterable[str]) -> list[str]:
     return [label for label in labels if _NEGATIVE.match(label.strip())]
+
+
+def positive_labels(labels: Iterable[str]) -> list[str]:
+    return [label for label in labels if _POSITIVE.match(label.strip())]
 
 
 def resolve_flag_labels(

@@ -8,7 +8,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from sentiment_ls import __version__
-from sentiment_ls.lsp import analyze
+from sentiment_ls.lsp import analyze, surfaces
 from sentiment_ls.lsp.documents import LspWorkspace
 from sentiment_ls.lsp.session import Session
 
@@ -61,11 +61,31 @@ def build_server() -> SentimentLanguageServer:
     async def analyze_command(ls: SentimentLanguageServer, *arguments: Any) -> dict[str, Any]:
         return await analyze.run_analyze(ls.session, arguments)
 
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions())
+    async def inlay_hint(
+        ls: SentimentLanguageServer, params: types.InlayHintParams
+    ) -> list[types.InlayHint]:
+        return await surfaces.inlay_hints(ls.session, params.text_document.uri, params.range)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions())
+    async def code_lens(
+        ls: SentimentLanguageServer, params: types.CodeLensParams
+    ) -> list[types.CodeLens]:
+        return await surfaces.code_lenses(ls.session, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, surfaces.LEGEND)
+    async def semantic_tokens(
+        ls: SentimentLanguageServer, params: types.SemanticTokensParams
+    ) -> types.SemanticTokens:
+        return await surfaces.semantic_tokens(ls.session, params.text_document.uri)
+
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: SentimentLanguageServer, params: types.DidChangeConfigurationParams
     ) -> None:
+        before = ls.session.settings
         await ls.session.configuration_changed(params.settings)
+        surfaces.refresh(ls.session, before, ls.session.settings)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: SentimentLanguageServer, _: None) -> None:

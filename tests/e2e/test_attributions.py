@@ -3,6 +3,7 @@ table, over stdio with the real server and the real embedded model."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -10,10 +11,18 @@ import pytest_lsp
 from lsprotocol import types
 from markdown_it import MarkdownIt
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import client_capabilities
+from pytest_lsp import ClientServerConfig, client_capabilities
 
 from tests.analysis_schema import assert_analysis_schema
-from tests.e2e.lsp import CONFIG, RecordingClient, diagnostics_for, hover_text, open_document
+from tests.e2e.lsp import (
+    CONFIG,
+    RecordingClient,
+    diagnostics_for,
+    hover_text,
+    make_client,
+    open_document,
+    text_in_range,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -23,7 +32,33 @@ POSITIVE = "Zoë's café 😀 was great, naïvely so."
 TEXT = f"# Review 🎉\n\n{POSITIVE}\n\nSome **context** first. {NEGATIVE}\n"
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
+REFRESHES = {
+    types.WORKSPACE_INLAY_HINT_REFRESH: "inlayHint",
+    types.WORKSPACE_CODE_LENS_REFRESH: "codeLens",
+    types.WORKSPACE_SEMANTIC_TOKENS_REFRESH: "semanticTokens",
+}
+
+
+def _client_that_counts_refreshes() -> RecordingClient:
+    client = make_client()
+    client.refreshed = []  # type: ignore[attr-defined]
+    for method, name in REFRESHES.items():
+
+        def record(_: None, name: str = name) -> None:
+            client.refreshed.append(name)  # type: ignore[attr-defined]
+
+        client.feature(method)(record)
+    return client
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=CONFIG.server_command,
+        server_env=CONFIG.server_env,
+        client_factory=_client_that_counts_refreshes,
+    ),
+    scope="module",
+)
 async def client(lsp_client: RecordingClient):  # type: ignore[no-untyped-def]
     result = await lsp_client.initialize_session(
         types.InitializeParams(
@@ -177,3 +212,87 @@ async def test_hover_shows_the_top_words_with_bars_under_the_stages(
     assert word_cells[3] == "`terrible`"  # the first row: the strongest word for the label
     assert word_cells[4].startswith("+") and word_cells[5].startswith("█")
     assert COMMAND in markdown
+
+
+def capabilities_of_client(client: RecordingClient) -> types.ClientCapabilities:
+    return client_capabilities("visual-studio-code")
+
+
+async def _push_settings(client: RecordingClient, settings: dict[str, Any]) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sentimentLs": settings})
+    )
+    await asyncio.sleep(0.5)  # a notification has no answer; let the server apply it
+
+
+async def test_editor_surfaces_are_off_by_default_and_each_turns_on(
+    client: RecordingClient,
+) -> None:
+    uri = "file:///surfaces.md"
+    text = (
+        "# Verdicts\n\nThe plot was terrible.\n\n## Better\n\n"
+        "The cast was great. The music was great too.\n"
+    )
+    await _opened(client, uri, text)
+    document = types.TextDocumentIdentifier(uri=uri)
+    whole = types.Range(types.Position(0, 0), types.Position(8, 0))
+
+    async def surfaces() -> tuple[Any, Any, Any]:
+        hints = await client.text_document_inlay_hint_async(
+            types.InlayHintParams(text_document=document, range=whole)
+        )
+        lenses = await client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=document)
+        )
+        tokens = await client.text_document_semantic_tokens_full_async(
+            types.SemanticTokensParams(text_document=document)
+        )
+        return hints, lenses, tokens
+
+    hints, lenses, tokens = await surfaces()
+    assert not hints and not lenses and not tokens.data
+    capabilities = client.initialize_result.capabilities  # type: ignore[attr-defined]
+    legend = capabilities.semantic_tokens_provider.legend
+
+    await _push_settings(client, {"inlayHints": True, "codeLens": True, "semanticTokens": True})
+    # Refreshes go only where the client supports them: pytest-lsp's snapshot of VS Code's
+    # capabilities predates inlay hints, so none is sent for those.
+    assert capabilities_of_client(client).workspace.inlay_hint is None
+    assert sorted(client.refreshed) == ["codeLens", "semanticTokens"]  # type: ignore[attr-defined]
+    hints, lenses, tokens = await surfaces()
+
+    lines = text.split("\n")
+    # One hint at the end of each sentence, headings included, with its verdict.
+    verdicts = {lines[h.position.line][: h.position.character]: h.label for h in hints}
+    assert len(hints) == 5
+    assert verdicts["The plot was terrible."].startswith("Negative ")
+    assert verdicts["The cast was great."].startswith("Positive ")
+    assert verdicts["The cast was great. The music was great too."].startswith("Positive ")
+    assert [lens.command.title for lens in lenses] == [
+        "2 positive · 1 negative",  # the section of "# Verdicts" holds "## Better"
+        "2 positive · 0 negative",
+    ]
+    assert [text_in_range(text, lens.range) for lens in lenses] == ["# Verdicts", "## Better"]
+    section = lenses[1].command.arguments
+    assert lenses[1].command.command == COMMAND and section[0] == uri
+    report = await _analyze(client, *section)
+    assert [s["text"] for s in report["sentences"]] == [
+        "Better",
+        "The cast was great.",
+        "The music was great too.",
+    ]
+
+    tinted = []
+    line = character = 0
+    for index in range(0, len(tokens.data), 5):
+        delta_line, delta_character, length, kind, _ = tokens.data[index : index + 5]
+        character = delta_character if delta_line else character + delta_character
+        line += delta_line
+        tinted.append((lines[line][character : character + length], legend.token_types[kind]))
+    flagged_words = [word for word, kind in tinted if kind == "sentimentNegative"]
+    assert "terrible" in flagged_words
+    assert all(kind == "sentimentNegative" for _, kind in tinted)  # only flagged sentences
+
+    await _push_settings(client, {})
+    hints, lenses, tokens = await surfaces()
+    assert not hints and not lenses and not tokens.data

@@ -71,6 +71,10 @@ def native_bfloat16() -> bool:
 def precision(
     loaded: LoadedModel, options: MethodOptions
 ) -> contextlib.AbstractContextManager[None]:
-    if options.reduced_precision and loaded.device.type == "cpu" and native_bfloat16():
+    # Only a float model: an int8 inference copy (the `precision` setting) is fast already,
+    # and its quantized layers refuse bfloat16 inputs.
+    float_model = loaded.fast_model is None
+    on_cpu = loaded.device.type == "cpu"
+    if options.reduced_precision and float_model and on_cpu and native_bfloat16():
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()
