@@ -45,9 +45,9 @@ class MethodOptions:
     # Also score each word piece on its own. Occlusion pays one more variant per piece of a
     # word of several pieces for it; the hover shows words only and turns it off.
     token_view: bool = True
-    # Forward-only methods (occlusion) run in bfloat16 where the processor computes it
-    # natively (AMX, AVX512-BF16): about twice as fast, and measured to rank words as
-    # float32 does (bench/RESULTS.md). Elsewhere, and on GPUs, float32.
+    # Occlusion runs the float weights in bfloat16 where the processor computes it natively
+    # (AMX, AVX512-BF16): about twice as fast, and measured to rank words as float32 does
+    # (bench/RESULTS.md). Elsewhere, and on GPUs, float32.
     reduced_precision: bool = True
 
 

@@ -6,13 +6,21 @@ variant (positive: the word supported the label). A word is removed whole rather
 as the sum of its pieces, because removing `##ing` alone leaves a stem the model reads
 differently. Removal rather than masking with `[MASK]` or `[PAD]`: it is what the
 faithfulness benchmark does, and it needs no special token, so any model the forward stage
-runs (quantized, ONNX) works. A single-piece word shares its variant with its token, so the
-token view costs one more row per piece of a word of several pieces only.
+runs works. A single-piece word shares its variant with its token, so the token view costs
+one more row per piece of a word of several pieces only.
+
+The variants run on the float weights even when verdicts come from the int8 copy (the
+`precision` setting): dynamic quantization scales activations per batch, so a row's int8
+output depends on the other rows in its batch (up to 3 nats of log-odds on one variant of a
+measured sentence, where float32 differs by 1e-6), which would drown the differences that
+occlusion measures. The float weights run in bfloat16 where the processor has it natively:
+about twice as fast as float32, and ranking words as float32 does (bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Sequence
 
@@ -46,8 +54,9 @@ def attribute(
     variants = [[t for i, t in enumerate(ids) if i not in removed] for removed in removals]
     # The full sentence runs in the same batch and precision as its variants, so that each
     # difference compares like with like.
-    with precision(loaded, options):
-        logits = forward(loaded, [ids, *variants])
+    float_weights = dataclasses.replace(loaded, fast_model=None)
+    with precision(float_weights, options):
+        logits = forward(float_weights, [ids, *variants])
     function = function_to_apply(loaded.problem_type, logits.shape[-1])
     log_odds = label_log_odds(logits, label_id, function).tolist()
     drop = dict(zip(removals, (log_odds[0] - value for value in log_odds[1:]), strict=True))
@@ -71,10 +80,6 @@ def native_bfloat16() -> bool:
 def precision(
     loaded: LoadedModel, options: MethodOptions
 ) -> contextlib.AbstractContextManager[None]:
-    # Only a float model: an int8 inference copy (the `precision` setting) is fast already,
-    # and its quantized layers refuse bfloat16 inputs.
-    float_model = loaded.fast_model is None
-    on_cpu = loaded.device.type == "cpu"
-    if options.reduced_precision and float_model and on_cpu and native_bfloat16():
+    if options.reduced_precision and loaded.device.type == "cpu" and native_bfloat16():
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()

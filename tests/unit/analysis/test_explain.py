@@ -3,6 +3,7 @@ tokens, signs, and the bookkeeping of each method."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import typing
 
@@ -226,3 +227,18 @@ def test_reduced_precision_ranks_words_as_float32_does(embedded_engine) -> None:
         range(len(fast_scores)), key=fast_scores.__getitem__
     )
     assert fast_scores == pytest.approx(exact_scores, abs=0.25)
+
+
+def test_occlusion_runs_the_float_weights_when_verdicts_come_from_int8(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    from sentiment_ls.analysis.model_loading import quantize_int8
+
+    loaded = embedded_engine.loaded
+    served = dataclasses.replace(loaded, fast_model=quantize_int8(loaded.model), precision="int8")
+    text = "This release is a terrible, frustrating mess, though the docs are fine."
+    encoding = encode(loaded.tokenizer, text, 512)
+    label = "NEGATIVE"
+    # int8 activations are scaled per batch, so the variants would not be comparable rows;
+    # occlusion must give the same scores whichever copy serves the verdicts.
+    from_int8 = explain(served, text, encoding, label, "occlusion")
+    from_float = explain(loaded, text, encoding, label, "occlusion")
+    assert [w.attribution for w in from_int8.words] == [w.attribution for w in from_float.words]
