@@ -23,6 +23,7 @@ class RecordingClient(LanguageClient):
     """A pytest-lsp client that also keeps every publishDiagnostics with its version."""
 
     published: dict[str, list[types.PublishDiagnosticsParams]]
+    registrations: list[types.Registration]
 
 
 def _record(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
@@ -30,11 +31,18 @@ def _record(client: RecordingClient, params: types.PublishDiagnosticsParams) -> 
     client.published.setdefault(params.uri, []).append(params)
 
 
+def _accept_registration(client: RecordingClient, params: types.RegistrationParams) -> None:
+    """Accept dynamic registrations, as the editors whose capabilities the tests replay do."""
+    client.registrations.extend(params.registrations)
+
+
 def make_client() -> RecordingClient:
     client = RecordingClient(converter_factory=get_converter)
     client.published = {}
+    client.registrations = []
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
+    features[types.CLIENT_REGISTER_CAPABILITY] = _accept_registration
     register_lsp_features(client, features)
     return client
 
