@@ -1,8 +1,9 @@
-"""One worker thread runs all model work, in priority order, off the LSP event loop.
+"""Model work runs on worker threads, in priority order, off the LSP event loop.
 
-A single thread because torch already spreads one forward pass over its own threads; a
-priority queue so that a hover (a single sentence) runs before the next chunk of a document.
-Document analysis is submitted in chunks, so a hover waits for at most one chunk.
+The service keeps two: one for documents and one for what a person waits on (hovers,
+commands), so a hover never queues behind a document. Within a worker a priority queue
+puts visible sentences before the rest, and document analysis is submitted in chunks so
+that a newer version or more urgent work gets its turn between them.
 """
 
 from __future__ import annotations

@@ -61,6 +61,10 @@ def build_engine(spec: ModelSpec) -> SentimentEngine:
 class AnalysisService:
     def __init__(self) -> None:
         self.worker = ModelWorker()
+        # Hovers and commands get a worker of their own: someone is waiting for them, and
+        # behind a document chunk they would wait ~100 ms. Each worker's torch calls use
+        # one core (configure_threads), so the two run side by side on a 2-core machine.
+        self.interactive = ModelWorker("sentiment-ls-interactive")
         self.status = ModelStatus.LOADING
         self.error: str | None = None
         self.engine: SentimentEngine | None = None
@@ -138,7 +142,7 @@ class AnalysisService:
         cached = engine.cached(text)
         if cached is not None:
             return cached
-        results = await self.worker.run(Priority.HOVER, lambda: engine.analyze([text]))
+        results = await self.interactive.run(Priority.HOVER, lambda: engine.analyze([text]))
         return results[0]
 
     async def explain(
@@ -162,7 +166,8 @@ class AnalysisService:
                 options = MethodOptions(steps=steps, token_view=token_view)
             return engine.explain(analysis, label, method or DEFAULT_METHOD, options)
 
-        return await self.worker.run(Priority.HOVER, run)
+        return await self.interactive.run(Priority.HOVER, run)
 
     def shutdown(self) -> None:
         self.worker.shutdown()
+        self.interactive.shutdown()
