@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from sentiment_ls.analysis.labels import resolve_flag_labels
 from sentiment_ls.document import LineIndex, document_sentences, language_of
-from sentiment_ls.present.findings import Finding, findings
-from sentiment_ls.settings import Settings
+from sentiment_ls.present.findings import Finding, findings, rule_for
+from sentiment_ls.project_config import ProjectConfigs
+from sentiment_ls.settings import parse_settings
 
 T = TypeVar("T")
 
@@ -96,8 +96,20 @@ def run_check(args: argparse.Namespace) -> int:
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
 
-    settings = Settings()
-    threshold = settings.threshold if args.threshold is None else args.threshold
+    # The command line is the user's layer, as the editor's settings are in the server:
+    # the project file that governs a file wins over it (see lsp/project.py for why).
+    flags = {
+        "threshold": args.threshold,
+        "flagLabels": args.flag_labels,
+        "tone": args.tone,
+        "severity": args.severity,
+    }
+    parsed = parse_settings({k: v for k, v in flags.items() if v is not None}, where="check")
+    for problem in parsed.problems:
+        print(f"sentiment-ls: {problem}", file=sys.stderr)
+    configs = None if args.no_config else ProjectConfigs()
+    told: set[Path] = set()
+    told_problems: set[str] = set()
     try:
         configure_threads()
         engine = SentimentEngine(
@@ -106,14 +118,28 @@ def run_check(args: argparse.Namespace) -> int:
     except ModelLoadError as error:
         print(f"sentiment-ls: {error}", file=sys.stderr)
         return 2
-    flag_labels, problems = resolve_flag_labels(args.flag_labels, engine.loaded.labels)
-    for problem in [*engine.loaded.warnings, *problems]:
+    for problem in engine.loaded.warnings:
         print(f"sentiment-ls: {problem}", file=sys.stderr)
     results: list[FileFinding] = []
     status = 0
     files = list(iter_files(args.paths))
     progress = ProgressBar(len(files))
     for path, language in progress.over(files):
+        settings = parsed.settings
+        config = None if configs is None else configs.for_document(path.resolve(), [])
+        if config is not None:
+            if config.path not in told:
+                told.add(config.path)
+                for problem in config.problems:
+                    print(f"sentiment-ls: {problem}", file=sys.stderr)
+            settings = config.settings_for(path.resolve(), settings).settings
+        if not settings.enabled:
+            continue
+        rule, problems = rule_for(settings, engine.loaded.labels)
+        for problem in problems:
+            if problem not in told_problems:
+                told_problems.add(problem)
+                print(f"sentiment-ls: {problem}", file=sys.stderr)
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -123,7 +149,7 @@ def run_check(args: argparse.Namespace) -> int:
         sentences = document_sentences(source, language)
         analyses = engine.analyze([s.text for s in sentences])
         index = LineIndex(source)
-        for found in findings(sentences, analyses, flag_labels, threshold):
+        for found in findings(sentences, analyses, rule):
             line, column = index.position(found.sentence.start, "utf-32")
             end_line, end_column = index.position(found.sentence.end, "utf-32")
             results.append(
@@ -133,7 +159,7 @@ def run_check(args: argparse.Namespace) -> int:
                     column + 1,
                     end_line + 1,
                     end_column + 1,
-                    args.severity,
+                    settings.severity,
                     found,
                 )
             )

@@ -59,8 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--threshold", type=float, default=None)
     check.add_argument("--flag-labels", nargs="+", default=None, metavar="LABEL")
+    check.add_argument("--tone", default=None, choices=["any", "positive", "neutral"])
     check.add_argument(
-        "--severity", default="information", choices=["error", "warning", "information", "hint"]
+        "--severity", default=None, choices=["error", "warning", "information", "hint"]
+    )
+    check.add_argument(
+        "--no-config",
+        action="store_true",
+        help="ignore .sentiment-ls.toml and [tool.sentiment-ls] in pyproject.toml",
     )
     _model_options(check)
 

@@ -18,6 +18,7 @@ import cattrs.errors
 
 from sentiment_ls.analysis.spec import Precision
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+from sentiment_ls.present.findings import Tone
 
 SECTION = "sentimentLs"
 Severity = Literal["error", "warning", "information", "hint"]
@@ -33,6 +34,14 @@ class Settings:
     device: Device = "auto"
     flagLabels: tuple[str, ...] | None = None  # None: the model's negative label(s)
     threshold: float = 0.85
+    # The tone a document should read in (see present/findings.py): `positive` flags
+    # negative sentences, `neutral` strong sentiment of either sign, `any` nothing.
+    tone: Tone = "positive"
+    # Below this probability of its label the model is unsure, and the sentence is never
+    # flagged (0.65: between 0.35 and 0.65 on a two-label model).
+    neutralBand: float = 0.65
+    # Off: no document is read. Mostly set per path in a project file (CHANGELOG.md).
+    enabled: bool = True
     severity: Severity = "information"
     languages: tuple[str, ...] = ("plaintext", "markdown")
     debounceMs: int = 300
@@ -55,6 +64,7 @@ class Settings:
 
 _RANGES: dict[str, tuple[float, float]] = {
     "threshold": (0.0, 1.0),
+    "neutralBand": (0.0, 1.0),
     "debounceMs": (0, 10_000),
     "integratedGradientsSteps": (1, 256),
     "hoverWords": (0, 20),
@@ -84,8 +94,11 @@ def _check(name: str, value: Any, annotation: Any) -> Any:
     return converted
 
 
-def parse_settings(raw: Mapping[str, Any] | None, base: Settings | None = None) -> SettingsResult:
-    """Overlay the known keys of `raw` on `base` (defaults when None)."""
+def parse_settings(
+    raw: Mapping[str, Any] | None, base: Settings | None = None, where: str = SECTION
+) -> SettingsResult:
+    """Overlay the known keys of `raw` on `base` (defaults when None); problems name each
+    key as `where.key` (the section, or a project file's table)."""
     current = base or Settings()
     if raw is None:
         return SettingsResult(current)
@@ -97,16 +110,16 @@ def parse_settings(raw: Mapping[str, Any] | None, base: Settings | None = None) 
     problems: list[str] = []
     for name, value in raw.items():
         if name not in hints:
-            problems.append(f"unknown setting `{SECTION}.{name}` ignored")
+            problems.append(f"unknown setting `{where}.{name}` ignored")
             continue
         if value is None and name != "flagLabels":
             continue
         try:
             changes[name] = None if value is None else _check(name, value, resolved[name])
         except (ValueError, TypeError, cattrs.errors.CattrsError) as error:
-            default = getattr(Settings(), name)
+            default = getattr(current, name)  # what stays in force
             problems.append(
-                f"invalid `{SECTION}.{name}` = {value!r}: {_reason(error)}; using {default!r}"
+                f"invalid `{where}.{name}` = {value!r}: {_reason(error)}; using {default!r}"
             )
     return SettingsResult(dataclasses.replace(current, **changes), problems)
 

@@ -47,11 +47,17 @@ def build_server() -> SentimentLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SentimentLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.session.schedule(params.text_document.uri)
+        ls.session.saved(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SentimentLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.session.close(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: SentimentLanguageServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        ls.session.files_changed([change.uri for change in params.changes])
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: SentimentLanguageServer, params: types.HoverParams) -> types.Hover | None:

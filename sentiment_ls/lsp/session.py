@@ -11,15 +11,21 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
-from sentiment_ls.analysis.labels import resolve_flag_labels
 from sentiment_ls.analysis.scheduling import Priority
-from sentiment_ls.analysis.service import AnalysisService, ModelNotReady, ModelStatus
+from sentiment_ls.analysis.service import (
+    AnalysisService,
+    DocumentResult,
+    ModelNotReady,
+    ModelStatus,
+)
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
 from sentiment_ls.document.limits import analysed_end
 from sentiment_ls.lsp.configuration import SettingsLayers, model_spec, needs_reload, section_of
+from sentiment_ls.lsp.project import ProjectSettings, flag_rule
 from sentiment_ls.present.diagnostics import lsp_range, to_diagnostics
-from sentiment_ls.present.findings import findings
+from sentiment_ls.present.findings import FlagRule, findings, tone_labels
 from sentiment_ls.present.hover import hover_markdown, status_markdown
+from sentiment_ls.project_config import is_config_file
 from sentiment_ls.settings import SECTION, Settings
 
 if TYPE_CHECKING:
@@ -36,7 +42,8 @@ class Session:
         self.service = AnalysisService()
         self.layers = SettingsLayers()
         self.settings = Settings()
-        self.flag_labels: frozenset[str] = frozenset()
+        self.flag_labels: frozenset[str] = frozenset()  # by the editor's settings alone
+        self.project = ProjectSettings(server)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # Per document: (version, analysed length) -> its sentences.
         self._sentences: dict[str, tuple[tuple[int | None, int], list[Sentence]]] = {}
@@ -78,6 +85,8 @@ class Session:
     async def initialized(self) -> None:
         """The model started loading at `initialize`; pulled configuration may change it."""
         self._initialized = True
+        # Not awaited: the client answers the registration while we go on.
+        self._watch_task = asyncio.ensure_future(self.project.watch())
         if await self.pull_configuration():
             self._apply_settings(reload=True)  # a changed model restarts the load
         if self.service.status is ModelStatus.LOADING and self._progress_task is None:
@@ -132,7 +141,8 @@ class Session:
         loaded = self.service.loaded
         if loaded is None:
             return
-        self.flag_labels, problems = resolve_flag_labels(self.settings.flagLabels, loaded.labels)
+        settings = self.settings
+        self.flag_labels, problems = tone_labels(settings.tone, settings.flagLabels, loaded.labels)
         for problem in problems:
             self.show(f"sentiment-ls: {problem}")
 
@@ -187,7 +197,52 @@ class Session:
     # -- documents ----------------------------------------------------------------------
     def wants(self, document: TextDocument) -> bool:
         language = document.language_id or "plaintext"
-        return language in self.settings.languages and language in SUPPORTED_LANGUAGES
+        settings = self.settings_for(document.uri)
+        wanted = language in settings.languages and language in SUPPORTED_LANGUAGES
+        return wanted and settings.enabled
+
+    def settings_for(self, uri: str) -> Settings:
+        """The settings that govern one document: the editor's, then its project file's
+        (see lsp/project.py for the order and why)."""
+        return self.project.settings_for(uri, self.settings)
+
+    def flag_rule(self, uri: str) -> FlagRule:
+        loaded = self.service.loaded
+        return flag_rule(self.settings_for(uri), loaded.labels if loaded else None)
+
+    def diagnostics_for(
+        self, uri: str, source: str, result: DocumentResult
+    ) -> list[types.Diagnostic]:
+        """The diagnostics of an analysed document, pushed or pulled alike."""
+        found = findings(result.sentences, result.analyses, self.flag_rule(uri))
+        engine = self.service.require_engine()
+        severity = self.settings_for(uri).severity
+        return to_diagnostics(found, LineIndex(source), self.encoding, severity, engine.model_id)
+
+    def saved(self, uri: str) -> None:
+        if is_config_file(uri):
+            self.project_config_changed()  # a client that cannot watch files still saves
+        self.schedule(uri)
+
+    def files_changed(self, uris: list[str]) -> None:
+        """workspace/didChangeWatchedFiles: we watch configuration files only, but a
+        client may send other changes too."""
+        if any(is_config_file(uri) for uri in uris):
+            self.project_config_changed()
+
+    def project_config_changed(self) -> None:
+        self.project.forget()
+        self.analyze_all()
+
+    @property
+    def pull_diagnostics(self) -> bool:
+        """The client pulls diagnostics (textDocument/diagnostic): never push to it."""
+        return self._capability("text_document", "diagnostic") is not None
+
+    def refresh_diagnostics(self) -> None:
+        """Ask a pulling client to pull again (results changed without an edit)."""
+        if self._initialized and self._capability("workspace", "diagnostics", "refresh_support"):
+            self.server.workspace_diagnostic_refresh(None)
 
     def schedule(self, uri: str, delay: float = 0.0) -> None:
         previous = self._tasks.pop(uri, None)
@@ -203,6 +258,7 @@ class Session:
         return document
 
     def analyze_all(self) -> None:
+        self.refresh_diagnostics()
         # Each document's own `uri` is the client's spelling; the workspace's keys are not.
         for document in list(self.server.workspace.text_documents.values()):
             self.schedule(document.uri)
@@ -253,14 +309,7 @@ class Session:
         )
         if result is None or not self._current(uri, version):
             return  # a newer version is on its way; its own run publishes
-        found = findings(
-            result.sentences, result.analyses, self.flag_labels, self.settings.threshold
-        )
-        engine = self.service.require_engine()
-        diagnostics = to_diagnostics(
-            found, LineIndex(source), self.encoding, self.settings.severity, engine.model_id
-        )
-        self.publish(uri, diagnostics, version)
+        self.publish(uri, self.diagnostics_for(uri, source, result), version)
 
     async def document_sentences(self, uri: str, document: TextDocument) -> list[Sentence]:
         # Version and text are read together, before the await: an edit that arrives while

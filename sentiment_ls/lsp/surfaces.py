@@ -106,9 +106,7 @@ async def semantic_tokens(session: Session, uri: str) -> types.SemanticTokens:
     flagged = []
     # One sentence at a time at hover priority, as the analyze command does: a hover asked for
     # meanwhile waits for one sentence at most.
-    for finding in findings(
-        result.sentences, result.analyses, session.flag_labels, settings.threshold
-    ):
+    for finding in findings(result.sentences, result.analyses, session.flag_rule(uri)):
         explanation = await session.service.explain(
             finding.analysis,
             method=settings.explainMethod,

@@ -1,14 +1,32 @@
-"""Which sentences are findings: the rule shared by diagnostics, `check` and reports."""
+"""Which sentences are findings: the rule shared by diagnostics, `check` and reports.
+
+A document has a target tone, and a finding is a sentence that misses it with conviction:
+
+- `positive` (the default): the document should read positive, so a sentence the model reads
+  as negative is flagged.
+- `neutral`: the document should read neutral (an API reference), so strong sentiment of
+  either sign is flagged.
+- `any`: no tone is wrong; nothing is flagged unless `flagLabels` names labels.
+
+`flagLabels`, when set, names the flagged labels outright and the tone no longer chooses
+them. Either way a sentence is flagged only when its label's probability reaches the
+threshold and lies outside the neutral band, where the model is unsure.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from sentiment_ls.analysis.labels import negative_labels, positive_labels, resolve_flag_labels
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis
     from sentiment_ls.document import Sentence
+    from sentiment_ls.settings import Settings
+
+Tone = Literal["any", "positive", "neutral"]
 
 
 @dataclass(frozen=True)
@@ -29,19 +47,58 @@ class Finding:
         return f"sentiment-{slug}"
 
 
-def is_flagged(analysis: SentenceAnalysis, flag_labels: frozenset[str], threshold: float) -> bool:
-    prediction = analysis.prediction
-    return prediction.label in flag_labels and prediction.score >= threshold
+@dataclass(frozen=True)
+class FlagRule:
+    """What makes a sentence a finding in one document."""
+
+    labels: frozenset[str]  # the predicted labels that miss the document's tone
+    threshold: float  # the label's probability must reach this...
+    # ...and this: below it the model is unsure (0.65: a two-label model's probabilities
+    # between 0.35 and 0.65), and an unsure verdict is never worth a diagnostic, whatever
+    # the threshold says.
+    neutral_band: float = 0.0
+
+    def flags(self, analysis: SentenceAnalysis) -> bool:
+        prediction = analysis.prediction
+        return (
+            prediction.label in self.labels
+            and prediction.score >= self.threshold
+            and prediction.score >= self.neutral_band
+        )
+
+
+def tone_labels(
+    tone: Tone, flag_labels: Iterable[str] | None, model_labels: list[str]
+) -> tuple[frozenset[str], list[str]]:
+    """The model's labels that miss `tone` (or those `flag_labels` names), and problems to
+    report (unknown names; a tone the model's label names cannot express)."""
+    if flag_labels is not None:
+        return resolve_flag_labels(flag_labels, model_labels)
+    if tone == "any":
+        return frozenset(), []
+    wanted = negative_labels(model_labels)
+    if tone == "neutral":
+        wanted += positive_labels(model_labels)
+    if wanted:
+        return frozenset(wanted), []
+    sign = "negative" if tone == "positive" else "negative or positive"
+    return frozenset(), [
+        f"the model's labels {model_labels} name no {sign} label, so the `{tone}` tone "
+        "flags nothing; set `sentimentLs.flagLabels` to the labels to flag"
+    ]
+
+
+def rule_for(settings: Settings, model_labels: list[str]) -> tuple[FlagRule, list[str]]:
+    """The rule that `settings` (the effective ones of a document) set for a model."""
+    labels, problems = tone_labels(settings.tone, settings.flagLabels, model_labels)
+    return FlagRule(labels, settings.threshold, settings.neutralBand), problems
 
 
 def findings(
-    sentences: Sequence[Sentence],
-    analyses: Sequence[SentenceAnalysis],
-    flag_labels: frozenset[str],
-    threshold: float,
+    sentences: Sequence[Sentence], analyses: Sequence[SentenceAnalysis], rule: FlagRule
 ) -> list[Finding]:
     return [
         Finding(sentence, analysis)
         for sentence, analysis in zip(sentences, analyses, strict=True)
-        if is_flagged(analysis, flag_labels, threshold)
+        if rule.flags(analysis)
     ]
