@@ -29,9 +29,10 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     parser.add_argument(
         "--precision",
-        default="int8",
-        choices=["int8", "fp32"],
-        help="int8 linear layers for inference on the CPU (default), or fp32 throughout",
+        default="fp32",
+        choices=["fp32", "int8"],
+        help="fp32 (default), or int8 linear layers on the CPU: ~1.7x faster, but a "
+        "sentence's score then depends slightly on the sentences batched with it",
     )
     parser.add_argument(
         "--allow-download",
