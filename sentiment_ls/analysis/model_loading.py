@@ -1,7 +1,8 @@
 """Load a sequence-classification checkpoint: the embedded model, a local folder or a Hub id.
 
-Safety rules: never `trust_remote_code`; safetensors only; no network unless the caller
-allows downloads (Hub ids otherwise resolve from the local Hugging Face cache alone).
+Safety rules: never `trust_remote_code`; safetensors only unless the caller allows pickle
+weights; no network unless the caller allows downloads (Hub ids otherwise resolve from the
+local Hugging Face cache alone).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def configure_threads() -> None:
 
 
 def _load_pretrained(
-    spec: str, allow_download: bool
+    spec: str, allow_download: bool, allow_pickle: bool = False
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -79,13 +80,17 @@ def _load_pretrained(
     if is_folder:
         if not (folder / "config.json").is_file():
             raise ModelLoadError(f"the folder {folder} has no config.json: it is not a model")
-        if not any(folder.glob("*.safetensors")):
-            raise ModelLoadError(
-                f"the folder {folder} has no .safetensors weights; pickle weights "
-                "(pytorch_model.bin) are refused because unpickling can run arbitrary code"
-            )
+        _check_weights(folder, allow_pickle)
     elif spec.startswith((".", "/", "~")):
         raise ModelLoadError(f"the model folder {spec} does not exist")
+    elif not allow_download and not _in_hub_cache(spec):
+        # Said before transformers tries: its own message speaks of failing to connect,
+        # which reads as a network problem when no connection was ever attempted.
+        raise ModelLoadError(
+            f"the model {spec!r} is not in the local Hugging Face cache, and downloads are "
+            "off: set `sentimentLs.allowDownload` to true to fetch it from the Hub, or give "
+            "the path of a local model folder"
+        )
     source = str(folder) if is_folder else spec
     local_only = is_folder or not allow_download
     try:
@@ -93,16 +98,50 @@ def _load_pretrained(
             source, local_files_only=local_only, trust_remote_code=False
         )
         model = AutoModelForSequenceClassification.from_pretrained(
-            source, local_files_only=local_only, trust_remote_code=False, use_safetensors=True
+            source,
+            local_files_only=local_only,
+            trust_remote_code=False,
+            # True: safetensors or nothing. None: transformers' choice, safetensors first.
+            use_safetensors=None if allow_pickle else True,
         )
     except OSError as error:
-        hint = (
-            ""
-            if is_folder or allow_download
-            else " (it is not in the local Hugging Face cache, and downloads are off)"
-        )
+        hint = ""
+        if not allow_pickle and "safetensors" in str(error):
+            hint = f" (pickle weights are refused: {_PICKLE_RISK})"
         raise ModelLoadError(f"cannot load the model {spec!r}{hint}: {error}") from error
     return model, tokenizer
+
+
+_PICKLE_RISK = (
+    "unpickling runs whatever code the file holds; convert the weights to safetensors, or "
+    "set `sentimentLs.allowPickle` to true if you trust their source"
+)
+
+
+def _check_weights(folder: Path, allow_pickle: bool) -> None:
+    if any(folder.glob("*.safetensors")):
+        return
+    pickles = sorted(p.name for p in folder.glob("*.bin")) + sorted(
+        p.name for p in folder.glob("*.pt")
+    )
+    if not pickles:
+        raise ModelLoadError(f"the folder {folder} has no weights (no .safetensors file)")
+    if not allow_pickle:
+        raise ModelLoadError(
+            f"the folder {folder} has only pickle weights ({', '.join(pickles)}), which are "
+            f"refused: {_PICKLE_RISK}"
+        )
+
+
+def _in_hub_cache(repo_id: str) -> bool:
+    """Whether the local Hugging Face cache holds this repository's config.json."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        found = try_to_load_from_cache(repo_id, "config.json")
+    except ValueError:  # not a valid repository id: certainly not cached
+        return False
+    return isinstance(found, str)
 
 
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
@@ -111,7 +150,10 @@ def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
 
     Measured on the embedded model and SST-2 validation: per-tensor scales lost 0.68 points
     of accuracy (0.9338 vs 0.9406), per-channel scales 0.01 (0.9405) at the same speed, about
-    1.7x fp32. torch 2.13 marks `quantize_dynamic` deprecated in favour of torchao, but
+    1.7x fp32. It is not the default: activations get one dynamic scale per batch, so a
+    sentence's logits depend on the sentences batched with it (by up to several nats for
+    occlusion variants), and the same sentence could be flagged in a document and not alone.
+    torch 2.13 marks `quantize_dynamic` deprecated in favour of torchao, but
     torchao 0.18's int8 configs ran no faster than fp32 on this CPU (339 vs 336 sentences/s)."""
     import copy
     import warnings
@@ -130,10 +172,15 @@ def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
 
 
 def load_model(
-    spec: str, device: str = "auto", allow_download: bool = False, precision: str = "fp32"
+    spec: str,
+    device: str = "auto",
+    allow_download: bool = False,
+    precision: str = "fp32",
+    allow_pickle: bool = False,
 ) -> LoadedModel:
     """Load `spec` ("embedded", a folder or a Hub id) onto the device, in eval mode;
-    `precision` "int8" adds an int8 copy for inference where the device allows it."""
+    `precision` "int8" adds an int8 copy for inference where the device allows it;
+    pickle weights only when `allow_pickle`."""
     if spec == EMBEDDED_MODEL_ID:
         from sentiment_ls.embedded import load_embedded
 
@@ -142,7 +189,7 @@ def load_model(
         except (RuntimeError, OSError) as error:
             raise ModelLoadError(f"cannot load the embedded model: {error}") from error
     else:
-        model, tokenizer = _load_pretrained(spec, allow_download)
+        model, tokenizer = _load_pretrained(spec, allow_download, allow_pickle)
     if not getattr(tokenizer, "is_fast", False):
         raise ModelLoadError(
             f"the tokenizer of {spec!r} has no fast (Rust) version: sentiment-ls needs its "

@@ -55,7 +55,9 @@ def build_engine(spec: ModelSpec) -> SentimentEngine:
     from sentiment_ls.analysis.model_loading import configure_threads, load_model
 
     configure_threads()
-    return SentimentEngine(load_model(spec.model, spec.device, spec.allow_download, spec.precision))
+    return SentimentEngine(
+        load_model(spec.model, spec.device, spec.allow_download, spec.precision, spec.allow_pickle)
+    )
 
 
 class AnalysisService:

@@ -16,3 +16,4 @@ class ModelSpec:
     device: str = "auto"
     allow_download: bool = False
     precision: Precision = "int8"
+    allow_pickle: bool = False

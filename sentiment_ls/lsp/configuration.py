@@ -35,4 +35,10 @@ def needs_reload(old: Settings, new: Settings) -> bool:
 
 
 def model_spec(settings: Settings) -> ModelSpec:
-    return ModelSpec(settings.model, settings.device, settings.allowDownload, settings.precision)
+    return ModelSpec(
+        settings.model,
+        settings.device,
+        settings.allowDownload,
+        settings.precision,
+        settings.allowPickle,
+    )
