@@ -34,15 +34,20 @@ def resolve_flag_labels(
                 "`sentimentLs.flagLabels` to the labels to flag"
             ]
         return frozenset(found), []
+    requested = list(requested)
     by_name = {label.casefold(): label for label in labels}
     chosen = [by_name[name.casefold()] for name in requested if name.casefold() in by_name]
     unknown = [name for name in requested if name.casefold() not in by_name]
-    problems = (
-        [
-            f"`sentimentLs.flagLabels` names labels the model does not have: {unknown}; "
-            f"its labels are {labels}"
-        ]
-        if unknown
-        else []
+    if not unknown:
+        return frozenset(chosen), []
+    problem = (
+        f"`sentimentLs.flagLabels` names labels the model does not have: {unknown}; "
+        f"its labels are {labels}"
     )
-    return frozenset(chosen), problems
+    if requested and not chosen:
+        # A typo must not silently turn every diagnostic off: flag what the default would.
+        fallback, _ = resolve_flag_labels(None, labels)
+        if fallback:
+            problem += f"; flagging its negative labels {sorted(fallback)} instead"
+        return fallback, [problem]
+    return frozenset(chosen), [problem]

@@ -19,3 +19,13 @@ def test_requested_labels_match_case_insensitively_and_unknown_ones_are_reported
     chosen, problems = resolve_flag_labels(["positive", "angry"], ["NEGATIVE", "POSITIVE"])
     assert chosen == frozenset({"POSITIVE"})
     assert "angry" in problems[0]
+
+
+def test_only_unknown_labels_fall_back_to_the_negative_ones() -> None:
+    chosen, problems = resolve_flag_labels(["JOY", "Angst"], ["NEGATIVE", "POSITIVE"])
+    assert chosen == frozenset({"NEGATIVE"})
+    assert "['JOY', 'Angst']" in problems[0] and "instead" in problems[0]
+
+
+def test_an_empty_list_still_flags_nothing() -> None:
+    assert resolve_flag_labels([], ["NEGATIVE", "POSITIVE"]) == (frozenset(), [])
