@@ -85,6 +85,9 @@ def _check(name: str, value: Any, annotation: Any) -> Any:
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, str) and "tuple" in str(annotation):
         raise ValueError("expected a list of strings, got a string")
+    if annotation in (bool, "bool") and not isinstance(value, bool):
+        # cattrs would read any non-empty string as True: "false" would allow downloads.
+        raise ValueError(f"expected true or false, got {type(value).__name__}")
     converted = _converter.structure(value, annotation)
     if name in _RANGES:
         low, high = _RANGES[name]

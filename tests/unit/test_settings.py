@@ -78,3 +78,20 @@ def test_section_of_pushed_settings() -> None:
     assert section_of({"sentimentLs": {"threshold": 0.5}}) == {"threshold": 0.5}
     assert section_of({"other": {}}) is None
     assert section_of(None) is None
+
+
+def test_a_string_is_not_a_boolean() -> None:
+    """Regression: cattrs turned any non-empty string into True, so "false" allowed
+    downloads and pickle weights."""
+    result = parse_settings({"allowDownload": "false", "allowPickle": "no", "codeLens": 1})
+    assert result.settings.allowDownload is False
+    assert result.settings.allowPickle is False
+    assert len(result.problems) == 3
+    assert all("expected true or false" in problem for problem in result.problems)
+
+
+def test_size_limit_bounds() -> None:
+    assert parse_settings({"maxDocumentChars": 5_000}).settings.maxDocumentChars == 5_000
+    result = parse_settings({"maxDocumentChars": 10})
+    assert result.settings.maxDocumentChars == Settings().maxDocumentChars
+    assert "maxDocumentChars" in result.problems[0]
