@@ -104,8 +104,30 @@ async def run_analyze(session: Session, arguments: Sequence[Any]) -> dict[str, A
 
 
 async def analyze(session: Session, request: AnalyzeRequest) -> dict[str, Any]:
+    explained = await explain_request(session, request)
+    engine = session.service.require_engine()
+    return analysis_json(
+        engine.model_id,
+        engine.loaded.labels,
+        explained.method,
+        explained.items,
+        explained.index,
+        session.encoding,
+    )
+
+
+@dataclass(frozen=True)
+class Explained:
+    items: list[ExplainedSentence]
+    index: LineIndex
+    method: str
+
+
+async def explain_request(session: Session, request: AnalyzeRequest) -> Explained:
+    """Every requested sentence with its prediction and attributions (the token view
+    included), shared by this command and `sentiment-ls.breakdown`."""
     service = session.service
-    engine = service.require_engine()
+    service.require_engine()  # fail fast, before reading the document
     workspace = session.server.workspace
     opened = session.document(request.uri)
     if opened is not None:
@@ -137,4 +159,4 @@ async def analyze(session: Session, request: AnalyzeRequest) -> dict[str, Any]:
             analysis, request.label, method, settings.integratedGradientsSteps
         )
         items.append(ExplainedSentence(sentence, analysis, explanation))
-    return analysis_json(engine.model_id, engine.loaded.labels, method, items, index, encoding)
+    return Explained(items, index, method)

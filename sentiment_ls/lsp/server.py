@@ -9,7 +9,9 @@ from pygls.lsp.server import LanguageServer
 
 from sentiment_ls import __version__
 from sentiment_ls.lsp import analyze, surfaces
+from sentiment_ls.lsp.code_actions import BREAKDOWN_COMMAND, code_actions, run_breakdown
 from sentiment_ls.lsp.documents import LspWorkspace
+from sentiment_ls.lsp.pull import document_report, workspace_report
 from sentiment_ls.lsp.session import Session
 
 
@@ -66,6 +68,39 @@ def build_server() -> SentimentLanguageServer:
     @server.command(analyze.COMMAND)
     async def analyze_command(ls: SentimentLanguageServer, *arguments: Any) -> dict[str, Any]:
         return await analyze.run_analyze(ls.session, arguments)
+
+    @server.command(BREAKDOWN_COMMAND)
+    async def breakdown_command(ls: SentimentLanguageServer, *arguments: Any) -> dict[str, Any]:
+        return await run_breakdown(ls.session, arguments)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    async def code_action(
+        ls: SentimentLanguageServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        return await code_actions(ls.session, params.text_document.uri, params.context.diagnostics)
+
+    # Advertised to every client; only those that pull ask, and only those get no pushes.
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="sentiment-ls", inter_file_dependencies=False, workspace_diagnostics=True
+        ),
+    )
+    async def diagnostic(
+        ls: SentimentLanguageServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
+        return await document_report(
+            ls.session, params.text_document.uri, params.previous_result_id
+        )
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(
+        ls: SentimentLanguageServer, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        return await workspace_report(ls.session, params)
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions())
     async def inlay_hint(

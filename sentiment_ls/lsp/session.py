@@ -245,6 +245,8 @@ class Session:
             self.server.workspace_diagnostic_refresh(None)
 
     def schedule(self, uri: str, delay: float = 0.0) -> None:
+        if self.pull_diagnostics:
+            return  # the client asks for each document's diagnostics when it wants them
         previous = self._tasks.pop(uri, None)
         if previous is not None:
             previous.cancel()
@@ -272,6 +274,8 @@ class Session:
         self.publish(uri, [], None)
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        if self.pull_diagnostics:
+            return
         self.server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )

@@ -17,9 +17,14 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: RecordingClient):  # type: ignore[no-untyped-def]
+    capabilities = client_capabilities("neovim")
+    # This test reads pushed diagnostics, and a client that pulls is never pushed to
+    # (pulling is tested in test_project_and_actions.py).
+    assert capabilities.text_document is not None
+    capabilities.text_document.diagnostic = None
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities("neovim"),
+            capabilities=capabilities,
             initialization_options={"model": "/nonexistent/sentiment-model"},
         )
     )
