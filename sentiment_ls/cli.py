@@ -124,7 +124,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     server = build_server()
     if args.tcp:
+        if not _is_loopback(args.host):
+            # Any client that reaches the port can have the server read files from disk
+            # (sentiment-ls.analyze of a URI that is not open): say so where it is started.
+            print(
+                f"sentiment-ls: listening on {args.host}:{args.port}, not on loopback: "
+                "anyone who can connect can make the server read files you can read",
+                file=sys.stderr,
+            )
         server.start_tcp(args.host, args.port)
     else:
         server.start_io()
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
