@@ -8,7 +8,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from sentiment_ls import __version__
-from sentiment_ls.lsp import analyze, surfaces
+from sentiment_ls.lsp import analyze, surfaces, visible
 from sentiment_ls.lsp.code_actions import BREAKDOWN_COMMAND, code_actions, run_breakdown
 from sentiment_ls.lsp.documents import LspWorkspace
 from sentiment_ls.lsp.pull import document_report, workspace_report
@@ -119,6 +119,10 @@ def build_server() -> SentimentLanguageServer:
         ls: SentimentLanguageServer, params: types.SemanticTokensParams
     ) -> types.SemanticTokens:
         return await surfaces.semantic_tokens(ls.session, params.text_document.uri)
+
+    @server.feature(visible.METHOD)
+    def visible_ranges(ls: SentimentLanguageServer, params: Any) -> None:
+        ls.session.set_visible_ranges(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

@@ -22,6 +22,7 @@ from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
 from sentiment_ls.document.limits import analysed_end
 from sentiment_ls.lsp.configuration import SettingsLayers, model_spec, needs_reload, section_of
 from sentiment_ls.lsp.project import ProjectSettings, flag_rule
+from sentiment_ls.lsp.visible import MIN_REST, VisibleRanges
 from sentiment_ls.present.diagnostics import lsp_range, to_diagnostics
 from sentiment_ls.present.findings import FlagRule, findings, tone_labels
 from sentiment_ls.present.hover import hover_markdown, status_markdown
@@ -48,6 +49,7 @@ class Session:
         # Per document: (version, analysed length) -> its sentences.
         self._sentences: dict[str, tuple[tuple[int | None, int], list[Sentence]]] = {}
         self._told_too_large: set[str] = set()  # documents whose size limit was announced
+        self.visible = VisibleRanges()
         self._load_task: asyncio.Task[None] | None = None
         self._initialized = False
         self._progress_task: asyncio.Task[None] | None = None
@@ -271,6 +273,7 @@ class Session:
             task.cancel()
         self._sentences.pop(uri, None)
         self._told_too_large.discard(uri)
+        self.visible.forget(uri)
         self.publish(uri, [], None)
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
@@ -308,11 +311,56 @@ class Session:
             return
         source = document.source
         sentences = await self.document_sentences(uri, document)
-        result = await self.service.analyze_document(
-            sentences, lambda: self._current(uri, version), Priority.DOCUMENT
-        )
-        if result is None or not self._current(uri, version):
+
+        def is_current() -> bool:
+            return self._current(uri, version)
+
+        first = self.visible.first_pass(uri, sentences)
+        engine = self.service.require_engine()
+        pending = sum(1 for s in sentences if engine.cached(s.text) is None)
+        if pending - len(first) >= MIN_REST:
+            # A long analysis ahead: publish what the user sees first, then everything.
+            shown = await self.service.analyze_document(
+                [sentences[i] for i in first], is_current, Priority.VISIBLE
+            )
+            if shown is None or not is_current():
+                return
+            self._publish_result(uri, version, source, shown)
+        result = await self.service.analyze_document(sentences, is_current, Priority.DOCUMENT)
+        if result is None or not is_current():
             return  # a newer version is on its way; its own run publishes
+        self._publish_result(uri, version, source, result)
+
+    def set_visible_ranges(self, params: Any) -> None:
+        """`sentiment-ls/visibleRanges`: remember what the user sees of a document."""
+        uri = _field(params, "uri")
+        document = self.document(uri) if isinstance(uri, str) else None
+        if document is None:
+            return
+        index = LineIndex(document.source)
+        spans = []
+        for item in _field(params, "ranges") or []:
+            start, end = _field(item, "start"), _field(item, "end")
+            try:
+                spans.append(
+                    (
+                        index.offset(
+                            int(_field(start, "line")),
+                            int(_field(start, "character")),
+                            self.encoding,
+                        ),
+                        index.offset(
+                            int(_field(end, "line")), int(_field(end, "character")), self.encoding
+                        ),
+                    )
+                )
+            except (TypeError, ValueError):
+                self.log(f"sentiment-ls: ignored a malformed visible range {item!r}")
+        self.visible.set(uri, spans)
+
+    def _publish_result(
+        self, uri: str, version: int | None, source: str, result: DocumentResult
+    ) -> None:
         self.publish(uri, self.diagnostics_for(uri, source, result), version)
 
     async def document_sentences(self, uri: str, document: TextDocument) -> list[Sentence]:
@@ -401,3 +449,11 @@ class Session:
         for task in self._tasks.values():
             task.cancel()
         self.service.shutdown()
+
+
+def _field(value: Any, name: str) -> Any:
+    """A field of a custom notification's params: pygls hands them over as objects with
+    attributes, a dict-like client may send plain mappings."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
