@@ -200,10 +200,6 @@ class Controller implements ServerState, vscode.Disposable {
                         });
                     },
                 },
-                handleDiagnostics: (uri, diagnostics, next) => {
-                    this.summaries.record(uri, diagnostics);
-                    next(uri, diagnostics);
-                },
                 handleWorkDoneProgress: (token, params, next) => {
                     if (String(token).startsWith(LOAD_PROGRESS_PREFIX)) {
                         if (params.kind === 'begin') {
@@ -398,6 +394,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             current.updateStatus();
             if (editor) {
                 current.scheduleShares(editor.document.uri.toString());
+            }
+        }),
+        // Pushed or pulled (VS Code pulls from a server that offers textDocument/diagnostic),
+        // the server's findings land in VS Code's diagnostics: summarise them from there.
+        vscode.languages.onDidChangeDiagnostics((event) => {
+            for (const uri of event.uris) {
+                current.summaries.record(uri, vscode.languages.getDiagnostics(uri));
             }
         }),
         vscode.workspace.onDidOpenTextDocument(() => current.startWhenNeeded()),
