@@ -311,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = asyncio.run(run_load(args.seconds, args.documents, args.rate, args.seed))
     table = result.table()
+    every_10_s = " ".join(f"{mb:.0f}" for mb in result.rss_samples_mb[9::10])
+    table += f"\n\nServer RSS every 10 s of load (MB): {every_10_s}."
     print(table)
     print(
         f"warm-up (open and analyse every document): {result.warmup_s:.1f} s; "
