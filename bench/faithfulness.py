@@ -14,8 +14,8 @@ layer, averaged over heads and summed over a word's pieces).
 
 The sentences are the first 500 rows of ../shared/data/sst2/validation.tsv (relative to the
 repository root; the data is not copied into the repository) with at least 10 words, so that
-10 % is at least one word. Both servings are measured, int8 (the default `precision`) and
-fp32, each against its own verdicts. Run (about 20 minutes on 2 cores; a full run writes
+10 % is at least one word. Both servings (the `precision` setting) are measured, fp32 and
+int8, each against its own verdicts. Run (about 20 minutes on 2 cores; a full run writes
 its section of bench/RESULTS.md):
     .venv/bin/python bench/faithfulness.py [--sentences 500] [--json runs/faithfulness.json]
 """
@@ -49,11 +49,13 @@ from sentiment_ls.analysis.forward import forward
 from sentiment_ls.analysis.model_loading import configure_threads, load_model
 from sentiment_ls.analysis.postprocess import function_to_apply
 from sentiment_ls.embedded import WEIGHTS_DIR
+from sentiment_ls.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared/data/sst2/validation.tsv"
 FRACTIONS = (0.10, 0.20, 0.50)
 MIN_WORDS = 10
+DEFAULT_PRECISION = Settings().precision
 DEFAULT_SENTENCES = 500
 
 # name -> (registry method, options); the cheap Integrated Gradients settings are here to
@@ -246,16 +248,20 @@ def section(run: dict[str, Any]) -> str:
         f"{MIN_WORDS} words: delete (comprehensiveness, higher is better) or keep alone "
         "(sufficiency, lower is better) the top 10/20/50 % of words by attribution for the "
         "predicted label; the change in its probability. Target for the default: "
-        "comprehensiveness at 20 % at least 0.30 and at least 3x random. Each serving is "
-        "scored against its own verdicts: int8 (the default `precision`) and fp32. Every "
-        "method runs the float32 weights (occlusion in bfloat16 where the processor has it, "
-        "unless it says float32); the int8 copy only gives the verdicts.",
+        "comprehensiveness at 20 % at least 0.30 and at least 3x random. Each serving (the "
+        f"`precision` setting, `{DEFAULT_PRECISION}` by default) is scored against its own "
+        "verdicts. Every method runs the float32 weights (occlusion in bfloat16 where the "
+        "processor has it, unless it says float32); an int8 copy only gives the verdicts.",
     ]
-    for precision, means in run["means"].items():
+    servings = sorted(run["means"], key=lambda p: p != DEFAULT_PRECISION)  # the default first
+    for precision in servings:
+        means = run["means"][precision]
         random_comp = means["random"]["comprehensiveness@20%"]
         lines += [
             "",
-            f"Served in {precision}" + (" (the default)" if precision == "int8" else "") + ":",
+            f"Served in {precision}"
+            + (" (the default)" if precision == DEFAULT_PRECISION else "")
+            + ":",
             "",
             "| method | "
             + " | ".join(f"comp. {f}" for f in fractions)
