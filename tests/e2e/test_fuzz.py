@@ -43,7 +43,18 @@ STEPS = int(os.environ.get("SENTIMENT_LS_FUZZ_STEPS", "12"))
 
 # Every sentence flagged: then each sentence of the text has a diagnostic to check.
 FLAG_ALL: dict[str, Any] = {"flagLabels": ["NEGATIVE", "POSITIVE"], "threshold": 0.0}
-BASE: dict[str, Any] = {"debounceMs": 0, "hoverWords": 0, **FLAG_ALL}
+LANGUAGES = [
+    "markdown",
+    "plaintext",
+    "mdx",
+    "restructuredtext",
+    "latex",
+    "html",
+    "git-commit",
+    "python",
+    "javascript",
+]
+BASE: dict[str, Any] = {"debounceMs": 0, "hoverWords": 0, "languages": LANGUAGES, **FLAG_ALL}
 
 # Pieces of text an editor holds: words of both tones, sentence ends, the three LSP line
 # breaks, characters str.splitlines() also breaks at, multi-byte and astral characters, a
@@ -84,6 +95,20 @@ PIECES = [
     "> ",
     "```",
     "---\n",
+    # and of the other formats: reST, LaTeX, HTML, comments
+    "..",
+    "::",
+    "\\section{",
+    "}",
+    "%",
+    "$",
+    "<p>",
+    "</p>",
+    "<!-- ",
+    " -->",
+    '"""',
+    "//",
+    "=",
 ]
 TEXTS = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 SENTENCE = st.sampled_from(
@@ -100,6 +125,7 @@ SETTINGS = st.fixed_dictionaries(
         "debounceMs": st.sampled_from([0, 5, 40]),
         "hoverWords": st.sampled_from([0, 2]),
         "severity": st.sampled_from(["error", "warning", "information", "hint"]),
+        "languages": st.just(LANGUAGES),
     }
 ).flatmap(lambda base: st.sampled_from([{**base, **FLAG_ALL}, {**base, "threshold": 0.5}, base]))
 _uris = itertools.count()
@@ -163,7 +189,7 @@ class LspSession(RuleBasedStateMachine):
     # -- steps ------------------------------------------------------------------------
     @initialize(
         text=st.one_of(TEXTS, st.lists(SENTENCE, max_size=4).map("".join)),
-        language=st.sampled_from(["markdown", "plaintext"]),
+        language=st.sampled_from(LANGUAGES),
     )
     def open(self, text: str, language: str) -> None:
         self.server.call(
