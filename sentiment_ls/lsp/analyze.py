@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.uris import to_fs_path
 
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import ModelNotReady
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence, language_of
+from sentiment_ls.document.limits import read_document
 from sentiment_ls.present.attributions import ExplainedSentence, analysis_json
 
 if TYPE_CHECKING:
@@ -128,7 +131,6 @@ async def explain_request(session: Session, request: AnalyzeRequest) -> Explaine
     included), shared by this command and `sentiment-ls.breakdown`."""
     service = session.service
     service.require_engine()  # fail fast, before reading the document
-    workspace = session.server.workspace
     opened = session.document(request.uri)
     if opened is not None:
         language = opened.language_id or "plaintext"
@@ -138,7 +140,12 @@ async def explain_request(session: Session, request: AnalyzeRequest) -> Explaine
         sentences = await session.document_sentences(request.uri, opened)
     else:
         # Not open: read from disk, and never cache, since the file may change under us.
-        source = workspace.get_text_document(request.uri).source
+        # Only a regular file, and only as much as would be analysed: a URI may name
+        # /dev/zero, or the server's own stdin.
+        path = to_fs_path(request.uri)
+        if path is None:
+            raise OSError(f"{request.uri} is neither open nor a file")
+        source = read_document(Path(path), session.settings.maxDocumentChars)
         language = language_of(request.uri) or "plaintext"
         sentences = await service.sentences(source, language)
     index = LineIndex(source)

@@ -22,7 +22,7 @@ from pygls.uris import from_fs_path
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import ModelNotReady, ModelStatus
 from sentiment_ls.document import SUPPORTED_LANGUAGES, language_of
-from sentiment_ls.document.limits import analysed_end
+from sentiment_ls.document.limits import analysed_end, read_document
 
 if TYPE_CHECKING:
     from sentiment_ls.lsp.session import Session
@@ -174,7 +174,8 @@ async def _file_report(
         language = opened.language_id or language
     else:
         try:
-            source, version = path.read_text(encoding="utf-8"), None
+            source = read_document(path, session.settings.maxDocumentChars)
+            version = None
         except (OSError, UnicodeDecodeError):
             return None
     this_id = result_id(session, uri, source)

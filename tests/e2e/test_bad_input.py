@@ -11,6 +11,8 @@ from pytest_lsp import client_capabilities
 from tests.e2e.lsp import CONFIG, RecordingClient, diagnostics_for, hover_text, open_document
 from tests.e2e.ranges import change, hover_at, message_containing, position_of, text_of
 
+ANALYZE = "sentiment-ls.analyze"
+
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NEGATIVE = "This is a terrible, miserable and hateful disaster."
@@ -228,3 +230,33 @@ async def test_a_1_mb_line_without_punctuation(client: RecordingClient) -> None:
     _close(client, uri)
     _configure(client, debounceMs=20)
     await _still_serving(client)
+
+
+@pytest.mark.parametrize(
+    "uri", ["file:///dev/zero", "file:///proc/self/fd/0", "untitled:Untitled-1"]
+)
+async def test_analyze_of_something_that_is_not_a_file(client: RecordingClient, uri: str) -> None:
+    """Regression: a document that is not open was read whole from disk: /dev/zero never
+    ended (the server's memory filled), and /proc/self/fd/0 is the server's own stdin."""
+    from pygls.exceptions import JsonRpcException
+
+    await _still_serving(client)  # the model is ready: the refusal is about the URI
+    with pytest.raises(JsonRpcException, match=r"not a regular file|neither open nor a file"):
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=ANALYZE, arguments=[uri])
+        )
+    await _still_serving(client)
+
+
+async def test_analyze_of_a_large_file_that_is_not_open(client: RecordingClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pygls.uris import from_fs_path
+
+    await _still_serving(client)
+    path = tmp_path / "big.md"
+    path.write_text(f"{NEGATIVE}\n\n" * 200_000, encoding="utf-8")  # 10 MB
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=ANALYZE, arguments=[from_fs_path(str(path))])
+    )
+    sentences = result["sentences"]
+    assert 0 < len(sentences) <= 200_000 // len(f"{NEGATIVE}\n\n") + 1
+    assert all(s["text"] == NEGATIVE for s in sentences)
