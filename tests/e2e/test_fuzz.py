@@ -263,6 +263,33 @@ class LspSession(RuleBasedStateMachine):
         assert start <= offset < end
 
     @precondition(lambda self: self.is_open)
+    @rule(method=st.sampled_from(["occlusion", "grad-x-input"]))
+    def analyze(self, method: str) -> None:
+        """The command behind the hover: every sentence, token and word range must be where
+        the text says, whatever the text."""
+        result = self.server.run(
+            self.server.client.workspace_execute_command_async(
+                types.ExecuteCommandParams(
+                    command="sentiment-ls.analyze", arguments=[{"uri": self.uri, "method": method}]
+                )
+            )
+        )
+        spans = sentence_spans(self.text, self.language)
+        assert len(result["sentences"]) == len(spans)
+        for sentence in result["sentences"]:
+            start, end = self._span(sentence["range"])
+            assert (start, end) in spans
+            for part in [*sentence["tokens"], *sentence["words"]]:
+                part_start, part_end = self._span(part["range"])
+                assert start <= part_start <= part_end <= end, (part, sentence["text"])
+
+    def _span(self, range_json: dict[str, Any]) -> tuple[int, int]:
+        def offset(position: dict[str, int]) -> int:
+            return offset_of(self.text, types.Position(position["line"], position["character"]))
+
+        return offset(range_json["start"]), offset(range_json["end"])
+
+    @precondition(lambda self: self.is_open)
     @rule()
     def close(self) -> None:
         self.is_open = False
