@@ -19,17 +19,21 @@ def line_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in _BREAK.finditer(text)]
 
 
-def _units(text: str) -> int:
+def _units(text: str, encoding: str = "utf-16") -> int:
+    if encoding == "utf-32":
+        return len(text)
+    if encoding == "utf-8":
+        return len(text.encode("utf-8", "surrogatepass"))
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-def position_of(text: str, offset: int) -> types.Position:
+def position_of(text: str, offset: int, encoding: str = "utf-16") -> types.Position:
     starts = line_starts(text)
     line = max(i for i, start in enumerate(starts) if start <= offset)
-    return types.Position(line=line, character=_units(text[starts[line] : offset]))
+    return types.Position(line=line, character=_units(text[starts[line] : offset], encoding))
 
 
-def offset_of(text: str, position: types.Position) -> int:
+def offset_of(text: str, position: types.Position, encoding: str = "utf-16") -> int:
     """The offset of a position that must lie in the text: raises when it does not."""
     starts = line_starts(text)
     assert 0 <= position.line < len(starts), f"line {position.line} is outside the text"
@@ -41,16 +45,16 @@ def offset_of(text: str, position: types.Position) -> int:
         if units == position.character:
             return index
         if index < end:
-            units += _units(text[index])
+            units += _units(text[index], encoding)
     raise AssertionError(f"{position} is not on a character boundary of line {position.line}")
 
 
-def range_of(text: str, start: int, end: int) -> types.Range:
-    return types.Range(position_of(text, start), position_of(text, end))
+def range_of(text: str, start: int, end: int, encoding: str = "utf-16") -> types.Range:
+    return types.Range(position_of(text, start, encoding), position_of(text, end, encoding))
 
 
-def text_of(text: str, range_: types.Range) -> str:
-    return text[offset_of(text, range_.start) : offset_of(text, range_.end)]
+def text_of(text: str, range_: types.Range, encoding: str = "utf-16") -> str:
+    return text[offset_of(text, range_.start, encoding) : offset_of(text, range_.end, encoding)]
 
 
 def change(

@@ -224,7 +224,7 @@ class LspSession(RuleBasedStateMachine):
             b = addressable(text, data.draw(st.integers(0, len(text)), "end"))
             start, end = min(a, b), max(a, b)
             new = data.draw(INSERTS, "insert")
-            range_ = range_of(text, start, end)
+            range_ = range_of(text, start, end, self.server.encoding)
             if end == len(text) and data.draw(st.booleans(), "past the end"):
                 # LSP: a position past the end of the document means its end.
                 range_.end = types.Position(range_.end.line + 5, 3)
@@ -249,7 +249,7 @@ class LspSession(RuleBasedStateMachine):
     @rule(data=st.data())
     def hover(self, data: st.DataObject) -> None:
         offset = addressable(self.text, data.draw(st.integers(0, len(self.text))))
-        position = position_of(self.text, offset)
+        position = position_of(self.text, offset, self.server.encoding)
         hover = self.server.run(
             self.server.client.text_document_hover_async(
                 types.HoverParams(types.TextDocumentIdentifier(self.uri), position)
@@ -258,7 +258,7 @@ class LspSession(RuleBasedStateMachine):
         if hover is None:
             return
         assert hover.range is not None
-        start, end = offset_of(self.text, hover.range.start), offset_of(self.text, hover.range.end)
+        start, end = self._span(hover.range)
         assert (start, end) in sentence_spans(self.text, self.language)
         assert start <= offset < end
 
@@ -283,11 +283,16 @@ class LspSession(RuleBasedStateMachine):
                 part_start, part_end = self._span(part["range"])
                 assert start <= part_start <= part_end <= end, (part, sentence["text"])
 
-    def _span(self, range_json: dict[str, Any]) -> tuple[int, int]:
-        def offset(position: dict[str, int]) -> int:
-            return offset_of(self.text, types.Position(position["line"], position["character"]))
-
-        return offset(range_json["start"]), offset(range_json["end"])
+    def _span(
+        self, range_: types.Range | dict[str, Any], text: str | None = None
+    ) -> tuple[int, int]:
+        """Offsets of a range (LSP object or JSON) in the negotiated encoding; it must fall
+        on character boundaries."""
+        text = self.text if text is None else text
+        if isinstance(range_, dict):
+            range_ = types.Range(types.Position(**range_["start"]), types.Position(**range_["end"]))
+        encoding = self.server.encoding
+        return offset_of(text, range_.start, encoding), offset_of(text, range_.end, encoding)
 
     @precondition(lambda self: self.is_open)
     @rule()
@@ -344,10 +349,7 @@ class LspSession(RuleBasedStateMachine):
             text = self.texts[params.version]
             spans = sentence_spans(text, self.language)
             for diagnostic in params.diagnostics:
-                span = (
-                    offset_of(text, diagnostic.range.start),
-                    offset_of(text, diagnostic.range.end),
-                )
+                span = self._span(diagnostic.range, text)
                 assert span in spans, (params.version, text[span[0] : span[1]], text)
         self.checked = len(publishes)
 
@@ -370,7 +372,11 @@ class LspSession(RuleBasedStateMachine):
         else:
             # An empty edit: its publish comes after every earlier configuration change.
             self._send(
-                [types.TextDocumentContentChangePartial(range=range_of(self.text, 0, 0), text="")],
+                [
+                    types.TextDocumentContentChangePartial(
+                        range=range_of(self.text, 0, 0, self.server.encoding), text=""
+                    )
+                ],
                 self.text,
             )
         edited = wait_for_version(self.server, self.uri, self.version)
@@ -391,6 +397,29 @@ def server():  # type: ignore[no-untyped-def]
     server = ThreadedServer(BASE)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def utf8_server():  # type: ignore[no-untyped-def]
+    server = ThreadedServer(BASE, position_encodings=["utf-8"])
+    assert server.encoding == "utf-8"
+    yield server
+    server.close()
+
+
+def test_fuzzed_sessions_in_utf8_positions(utf8_server: ThreadedServer) -> None:
+    """The same, with a client that negotiated UTF-8 positions (Neovim, Helix)."""
+    LspSession.server = utf8_server
+    run_state_machine_as_test(
+        LspSession,
+        settings=settings(
+            max_examples=max(1, EXAMPLES // 3),
+            stateful_step_count=STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            print_blob=True,
+        ),
+    )
 
 
 def test_fuzzed_sessions_keep_diagnostics_true_to_the_text(server: ThreadedServer) -> None:
@@ -416,7 +445,7 @@ def _replay(
     state.open(text=text, language=language)
     for start, end, new in edits:
         current = state.text
-        range_ = range_of(current, start, end)
+        range_ = range_of(current, start, end, server.encoding)
         state._send(
             [types.TextDocumentContentChangePartial(range=range_, text=new)],
             current[:start] + new + current[end:],

@@ -17,20 +17,27 @@ T = TypeVar("T")
 
 
 class ThreadedServer:
-    def __init__(self, initialization_options: dict[str, Any]) -> None:
+    def __init__(
+        self, initialization_options: dict[str, Any], position_encodings: list[str] | None = None
+    ) -> None:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
         self.client: RecordingClient = make_client()
         self.run(self.client.start_io(*SERVER_COMMAND, env=SERVER_ENV))
-        self.run(
+        capabilities = client_capabilities("visual-studio-code")
+        if position_encodings is not None:
+            capabilities.general = types.GeneralClientCapabilities(
+                position_encodings=position_encodings  # type: ignore[arg-type]
+            )
+        result = self.run(
             self.client.initialize_session(
                 types.InitializeParams(
-                    capabilities=client_capabilities("visual-studio-code"),
-                    initialization_options=initialization_options,
+                    capabilities=capabilities, initialization_options=initialization_options
                 )
             )
         )
+        self.encoding = str(result.capabilities.position_encoding or "utf-16")
 
     def run(self, awaitable: Awaitable[T], timeout: float = TIMEOUT) -> T:
         async def wrapper() -> T:
