@@ -15,5 +15,5 @@ class ModelSpec:
     model: str = EMBEDDED_MODEL_ID
     device: str = "auto"
     allow_download: bool = False
-    precision: Precision = "int8"
+    precision: Precision = "fp32"
     allow_pickle: bool = False
