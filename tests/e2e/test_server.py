@@ -200,3 +200,20 @@ async def _next_publish(client: RecordingClient, uri: str, seen: int) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"no new diagnostics for {uri}")
         await asyncio.sleep(0.05)
+
+
+async def test_hover_on_a_very_long_sentence_skips_word_scores(client: RecordingClient) -> None:
+    uri = "file:///long-sentence.md"
+    words = " ".join(f"item{i}" for i in range(150))
+    text = f"The list of things that went wrong includes {words} and more.\n"
+    open_document(client, uri, text)
+    await diagnostics_for(client, uri, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=5),
+        )
+    )
+    markdown = hover_text(hover)
+    assert "left out of the hover" in markdown
+    assert "**1 · Tokenizer**" in markdown  # the pipeline stages are still shown
