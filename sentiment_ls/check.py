@@ -94,7 +94,7 @@ class ProgressBar:
 
 def run_check(args: argparse.Namespace) -> int:
     from sentiment_ls.analysis.engine import SentimentEngine
-    from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
+    from sentiment_ls.command_model import load_command_model
 
     # The command line is the user's layer, as the editor's settings are in the server:
     # the project file that governs a file wins over it (see lsp/project.py for why).
@@ -110,16 +110,10 @@ def run_check(args: argparse.Namespace) -> int:
     configs = None if args.no_config else ProjectConfigs()
     told: set[Path] = set()
     told_problems: set[str] = set()
-    try:
-        configure_threads()
-        engine = SentimentEngine(
-            load_model(args.model, args.device, args.allow_download, args.precision)
-        )
-    except ModelLoadError as error:
-        print(f"sentiment-ls: {error}", file=sys.stderr)
+    loaded = load_command_model(args)
+    if loaded is None:
         return 2
-    for problem in engine.loaded.warnings:
-        print(f"sentiment-ls: {problem}", file=sys.stderr)
+    engine = SentimentEngine(loaded)
     results: list[FileFinding] = []
     status = 0
     files = list(iter_files(args.paths))

@@ -44,7 +44,7 @@ def run_explain(args: argparse.Namespace) -> int:
         UnknownLabel,
         UnknownMethod,
     )
-    from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
+    from sentiment_ls.command_model import load_command_model
     from sentiment_ls.document import LineIndex, document_sentences, language_of
     from sentiment_ls.present.attributions import ExplainedSentence, analysis_json, explained_text
 
@@ -61,16 +61,10 @@ def run_explain(args: argparse.Namespace) -> int:
         language = language_of(args.file) or "plaintext"
     else:
         source, language = args.text, "plaintext"
-    try:
-        configure_threads()
-        engine = SentimentEngine(
-            load_model(args.model, args.device, args.allow_download, args.precision)
-        )
-    except ModelLoadError as error:
-        print(f"sentiment-ls: {error}", file=sys.stderr)
+    loaded = load_command_model(args)
+    if loaded is None:
         return 2
-    for warning in engine.loaded.warnings:
-        print(f"sentiment-ls: {warning}", file=sys.stderr)
+    engine = SentimentEngine(loaded)
     sentences = document_sentences(source, language)
     analyses = engine.analyze([s.text for s in sentences])
     method = args.method or DEFAULT_METHOD

@@ -85,16 +85,11 @@ def score(
 
 def run_eval(args: argparse.Namespace) -> int:
     from sentiment_ls.analysis.engine import SentimentEngine
-    from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
+    from sentiment_ls.command_model import load_command_model
 
-    try:
-        configure_threads()
-        loaded = load_model(args.model, args.device, args.allow_download, args.precision)
-    except ModelLoadError as error:
-        print(f"sentiment-ls: {error}", file=sys.stderr)
+    loaded = load_command_model(args)
+    if loaded is None:
         return 2
-    for warning in loaded.warnings:
-        print(f"sentiment-ls: {warning}", file=sys.stderr)
     label2id = {name: index for index, name in loaded.id2label.items()}
     try:
         examples = read_labelled_tsv(Path(args.file), label2id)
