@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import machine_line, write_section
+from results import machine_line, percentile, write_section
 
 from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions, explain
 from sentiment_ls.analysis.explain.occlusion import native_bfloat16
@@ -56,11 +56,6 @@ CONFIGS: dict[str, tuple[str, MethodOptions]] = {
     "integrated-gradients (4 steps)": ("integrated-gradients", MethodOptions(steps=4)),
     "grad-x-input": ("grad-x-input", MethodOptions()),
 }
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -32,6 +32,9 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import percentile
+
 SENTENCES = [
     "The new release makes syncing noticeably faster.",
     "Unfortunately, the importer still crashes on large files.",
@@ -95,13 +98,6 @@ def memory_mb(pid: int, field_name: str) -> float:
         if line.startswith(f"{field_name}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import machine_line, write_section
+from results import machine_line, percentile, write_section
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.forward import forward
@@ -46,11 +46,6 @@ def distilbert_sized(like: LoadedModel) -> LoadedModel:
         512,
         None,
     )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(loaded: LoadedModel, texts: list[str], singles: int) -> dict[str, float]:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold_start import document as cold_document
 from cold_start import one_run as cold_run
 from cold_start import peak_rss_mb
-from results import machine_line, write_section
+from results import machine_line, percentile, write_section
 
 from sentiment_ls.training.data import read_labelled_tsv
 from sentiment_ls.training.train import prose_variant
@@ -42,11 +42,6 @@ def prose_sentences(count: int) -> list[str]:
     rows = [prose_variant(e.text) for e in read_labelled_tsv(VALIDATION)]
     chosen = [r if r.endswith((".", "!", "?")) else r + "." for r in rows if len(r.split()) >= 6]
     return chosen[:count]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def throughput(sentences: list[str]) -> list[tuple[str, float]]:
