@@ -75,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", metavar="FILE.tsv")
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
     evaluate.add_argument("--batch-size", type=int, default=32)
+    evaluate.add_argument(
+        "--polarity",
+        action="store_true",
+        help="the file is two-label (0 negative, 1 positive, as SST-2): on a model with a "
+        "neutral class, the higher of its negative and positive probabilities decides "
+        "(on by itself when the labels are only 0 and 1 and the model has a neutral class)",
+    )
     _model_options(evaluate)
 
     explain = commands.add_parser(
@@ -85,8 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_explain_arguments(explain)
     _model_options(explain)
 
-    train = commands.add_parser("train", help="fine-tune the embedded model (LoRA on MiniLM)")
-    from sentiment_ls.training.train import add_arguments
+    train = commands.add_parser(
+        "train", help="fine-tune the embedded three-class tone model (MiniLM-L6)"
+    )
+    from sentiment_ls.training.options import add_arguments
 
     add_arguments(train)
 
@@ -111,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_explain(args)
     if args.command == "train":
-        from sentiment_ls.training.train import config_from_args, train
+        from sentiment_ls.training.options import config_from_args
+        from sentiment_ls.training.train import train
 
         train(config_from_args(args))
         return 0
