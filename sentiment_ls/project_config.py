@@ -40,7 +40,9 @@ PYPROJECT = "pyproject.toml"
 CONFIG_FILE_NAMES = (CONFIG_FILE, PYPROJECT)
 TABLE = "tool.sentiment-ls"
 # The settings a project may set: how its documents are judged, nothing that loads or runs.
-PROJECT_KEYS = frozenset({"enabled", "threshold", "tone", "neutralBand", "flagLabels", "severity"})
+PROJECT_KEYS = frozenset(
+    {"enabled", "threshold", "tone", "neutralBand", "minWords", "flagLabels", "severity"}
+)
 
 
 @dataclass(frozen=True)
