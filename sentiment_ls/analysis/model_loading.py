@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+from sentiment_ls.embedded import EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -181,13 +181,14 @@ def load_model(
     """Load `spec` ("embedded", a folder or a Hub id) onto the device, in eval mode;
     `precision` "int8" adds an int8 copy for inference where the device allows it;
     pickle weights only when `allow_pickle`."""
-    if spec == EMBEDDED_MODEL_ID:
-        from sentiment_ls.embedded import load_embedded
+    if spec in (EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID):
+        from sentiment_ls.embedded import load_embedded, load_embedded_sst2
 
         try:
-            model, tokenizer = load_embedded()
+            loader = load_embedded if spec == EMBEDDED_MODEL_ID else load_embedded_sst2
+            model, tokenizer = loader()
         except (RuntimeError, OSError) as error:
-            raise ModelLoadError(f"cannot load the embedded model: {error}") from error
+            raise ModelLoadError(f"cannot load the {spec} model: {error}") from error
     else:
         model, tokenizer = _load_pretrained(spec, allow_download, allow_pickle)
     if not getattr(tokenizer, "is_fast", False):
