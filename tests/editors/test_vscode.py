@@ -19,6 +19,8 @@ from tests.editors import vscode
 from tests.editors.common import (
     NEGATIVE,
     POSITIVE,
+    README,
+    ROOT,
     TIMEOUT,
     Sample,
     assert_hover_layout,
@@ -188,6 +190,9 @@ def test_vscode_squiggle_problems_hover_status_report_and_settings(
             "height": box["y"] + box["height"] - sentence_box["y"] + 16,
         },
     )
+    # The README shows that screenshot (copied by hand when the layout changes).
+    assert "(docs/hover-vscode.png)" in README.read_text(encoding="utf-8")
+    assert (ROOT / "docs" / "hover-vscode.png").stat().st_size > 0
     markdown = hover.first.locator(".hover-contents", has_text="1 · Tokenizer").first
     text = markdown.inner_text()
     assert_hover_layout(text, "rendered", sample)
