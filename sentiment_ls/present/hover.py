@@ -105,7 +105,11 @@ def piece_strip(analysis: SentenceAnalysis) -> list[str]:
 def tokenizer_heading(analysis: SentenceAnalysis, markup: Markup) -> list[str]:
     tokens = analysis.encoding.tokens
     masks = {t.attention for t in tokens}
-    mask = "attention mask 1 on every piece" if masks == {1} else "piece·id·mask"
+    mask = (
+        "attention mask 1 on every piece"
+        if masks == {1}
+        else "attention mask 1 except where a third field gives it"
+    )
     lines = [f"{markup.bold('1 · Tokenizer')}: {len(tokens)} word pieces as piece·id, {mask}"]
     windows = len(analysis.encoding.windows)
     if windows > 1:

@@ -171,3 +171,18 @@ def test_verbatim_blocks_survive_backticks_and_pipes() -> None:
     tokens = MarkdownIt("commonmark").enable("table").parse("\n".join(table.lines))
     cells = [t.content for t in tokens if t.type == "inline"]
     assert cells == ["stage", "a|b", "row", "1"]  # the pipe escaped: one cell, not two
+
+
+def test_a_mask_other_than_1_is_shown_on_its_piece(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    real = embedded_engine.analyze([SHORT])[0]
+    tokens = (
+        *real.encoding.tokens[:-1],
+        dataclasses.replace(real.encoding.tokens[-1], attention=0),
+    )
+    analysis = dataclasses.replace(real, encoding=dataclasses.replace(real.encoding, tokens=tokens))
+    hover = HoverInputs(
+        analysis, None, verdict(POSITIVE_TONE, analysis), "the positive tone", "m", 0
+    )
+    text = hover_text(hover, "plaintext")
+    assert "[SEP]·102·0" in text and "[CLS]·101 " in text
+    assert "attention mask 1 except where a third field gives it" in text
