@@ -62,12 +62,12 @@ class Verdict:
         return "the document's rule does not flag it"
 
 
-def verdict(rule: FlagRule, analysis: SentenceAnalysis, *, fragment: bool = False) -> Verdict:
-    """The reason `rule` flags `analysis` or not. `fragment`: the sentence has too few words
-    to be judged (decided by the caller), which comes before anything the model says."""
+def verdict(rule: FlagRule, analysis: SentenceAnalysis) -> Verdict:
+    """The reason `rule` flags `analysis` or not. A sentence with too few words to be judged
+    (`FlagRule.judges`) is a fragment, whatever the model says of it."""
     prediction = analysis.prediction
     label, score = prediction.label, prediction.score
-    if fragment:
+    if not rule.judges(analysis.text):
         reason = Reason.FRAGMENT
     elif rule.flags(analysis):
         reason = Reason.FLAGGED

@@ -127,10 +127,9 @@ def test_a_sentence_that_is_not_flagged_says_why_first(embedded_engine) -> None:
 
 
 def test_a_fragment_says_it_is_not_judged(embedded_engine) -> None:  # type: ignore[no-untyped-def]
-    hover = inputs(embedded_engine, SHORT)
-    fragment = dataclasses.replace(
-        hover, verdict=verdict(POSITIVE_TONE, hover.analysis, fragment=True)
-    )
+    hover = inputs(embedded_engine, "Totally broken")
+    rule = dataclasses.replace(POSITIVE_TONE, min_words=3)
+    fragment = dataclasses.replace(hover, verdict=verdict(rule, hover.analysis))
     first = non_empty(hover_text(fragment, "plaintext"))[0]
     assert first.startswith("Not judged: a fragment, too few words to carry tone")
 

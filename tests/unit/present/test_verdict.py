@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,8 +51,11 @@ def test_unsure_comes_before_the_threshold_it_is_also_under() -> None:
 
 
 def test_a_fragment_is_not_judged_whatever_the_model_says() -> None:
-    found = verdict(POSITIVE_TONE, analysis("NEGATIVE", 0.99), fragment=True)
+    rule = FlagRule(frozenset({"NEGATIVE"}), threshold=0.85, neutral_band=0.65, min_words=3)
+    fragment = dataclasses.replace(analysis("NEGATIVE", 0.99), text="Totally broken")
+    found = verdict(rule, fragment)
     assert found.reason is Reason.FRAGMENT and not found.flagged and not found.judged
+    assert not rule.flags(fragment)
     assert "too few words" in found.explanation("the positive tone")
 
 
