@@ -69,7 +69,7 @@ class Settings:
 _RANGES: dict[str, tuple[float, float]] = {
     "threshold": (0.0, 1.0),
     "neutralBand": (0.0, 1.0),
-    "minWords": (1, 50),
+    "minWords": (0, 50),
     "debounceMs": (0, 10_000),
     "integratedGradientsSteps": (1, 256),
     "hoverWords": (0, 20),

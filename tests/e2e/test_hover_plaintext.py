@@ -45,6 +45,6 @@ async def test_a_plain_text_client_gets_the_hover_in_plain_text(client: Recordin
     text = hover.contents.value
     assert not re.search(r"\*\*|`|\|", text), text
     lines = text.splitlines()
-    assert lines[0].startswith("NEGATIVE ") and "· flagged: the positive tone flags" in lines[0]
-    assert lines[1].startswith("Toward NEGATIVE: “")
+    assert lines[0].startswith("negative ") and "· flagged: the positive tone flags" in lines[0]
+    assert lines[1].startswith("Toward negative: “")
     assert "[CLS]·101" in text and "3 · softmax" in text and "sentiment-ls.breakdown" in text

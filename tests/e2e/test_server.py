@@ -72,7 +72,7 @@ async def test_markdown_prose_is_analysed_and_code_is_not(client: RecordingClien
     assert diagnostic.code == "sentiment-negative"
     assert diagnostic.message.startswith("Negative sentiment (")
     probabilities = diagnostic.data["probabilities"]
-    assert set(probabilities) == {"NEGATIVE", "POSITIVE"}
+    assert set(probabilities) == {"negative", "neutral", "positive"}
     assert f"({probabilities['NEGATIVE']:.2f})" in diagnostic.message
 
 
@@ -130,18 +130,18 @@ async def test_hover_leads_with_the_verdict_then_the_three_stages(
     assert hover is not None and hover.range is not None
     assert text_in_range(text, hover.range) == NEGATIVE
     first, second = markdown.splitlines()[:2]
-    assert first.startswith("**NEGATIVE ") and "· flagged**: the positive tone flags" in first
-    assert second.startswith("Toward NEGATIVE: “")
+    assert first.startswith("**negative ") and "· flagged**: the positive tone flags" in first
+    assert second.startswith("Toward negative: “")
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     assert [t.type for t in tokens].count("table_open") == 1  # the scores; the pieces are a strip
     strip = next(t for t in tokens if t.type == "fence").content
     assert strip.startswith("[CLS]·101 ")  # [CLS]'s input id in the uncased BERT vocabulary
     assert "frustrating·" in strip and strip.rstrip().endswith("[SEP]·102")
     cells = [t.content for t in tokens if t.type == "inline"]
-    assert "NEGATIVE" in cells and "POSITIVE" in cells and "3 · softmax" in cells
+    assert "negative" in cells and "positive" in cells and "3 · softmax" in cells
 
     _, markdown = await hover_on("friendly")  # the positive sentence: not flagged, and why
-    assert " · not flagged**: the positive tone flags only NEGATIVE" in markdown.splitlines()[0]
+    assert " · not flagged**: the positive tone flags only negative" in markdown.splitlines()[0]
 
 
 async def test_hover_outside_prose_returns_nothing(client: RecordingClient) -> None:
@@ -166,7 +166,7 @@ async def test_configuration_change_applies_without_restart(client: RecordingCli
     count = len(client.published[uri])
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
-            settings={"sentimentLs": {"flagLabels": ["POSITIVE"], "severity": "warning"}}
+            settings={"sentimentLs": {"flagLabels": ["positive"], "severity": "warning"}}
         )
     )
     await _next_publish(client, uri, count)

@@ -77,7 +77,7 @@ def screenshots_dir() -> Path:
 
 HOVER_MAX_LINES = 20  # non-empty lines of the hover over the sample's 23-piece sentence
 _MARKUP = re.compile(r"[*`]")
-_DRIVING_WORD = re.compile(r"^Toward NEGATIVE: “([^”]+)” \+\d\.\d\d")
+_DRIVING_WORD = re.compile(r"^Toward negative: “([^”]+)” \+\d\.\d\d")
 
 
 def plain(line: str) -> str:
@@ -91,7 +91,7 @@ def assert_lead(lines: list[str], sample: Sample) -> None:
     shown = [plain(line) for line in lines if line.strip()]
     assert len(shown) >= 2, lines
     verdict, words = shown[0], shown[1]
-    assert verdict.startswith("NEGATIVE ") and "· flagged: " in verdict, lines
+    assert verdict.startswith("negative ") and "· flagged: " in verdict, lines
     assert "positive tone" in verdict, lines  # what flags it: the document's tone
     driving = _DRIVING_WORD.match(words)
     assert driving, lines
@@ -106,7 +106,7 @@ def assert_hover_layout(value: str, kind: str, sample: Sample) -> None:
     lines = [line for line in value.splitlines() if line.strip()]
     assert len(lines) <= HOVER_MAX_LINES, value
     assert_lead(lines, sample)
-    order = ["Toward NEGATIVE", "1 · Tokenizer", "unfortunately·", "2 · Model: logit"]
+    order = ["Toward negative", "1 · Tokenizer", "unfortunately·", "2 · Model: logit"]
     order += ["3 · softmax", "sentiment-ls.breakdown"]
     found = [value.find(part) for part in order]
     assert -1 not in found and found == sorted(found), (order, found, value)

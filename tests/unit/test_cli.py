@@ -50,7 +50,7 @@ def test_check_json_and_a_clean_file_exits_0(tmp_path: Path) -> None:
     assert [f["path"] for f in report["findings"]] == [str(tmp_path / "bad.md")]
     finding = report["findings"][0]
     assert (finding["line"], finding["column"]) == (1, 1)
-    assert finding["label"] == "NEGATIVE"
+    assert finding["label"] == "negative"
     clean = _run("check", str(tmp_path / "good.txt"))
     assert clean.returncode == 0 and clean.stdout == ""
 

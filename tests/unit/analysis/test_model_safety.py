@@ -101,7 +101,7 @@ def test_pickle_weights_load_when_allowed(exported: Path, tmp_path: Path) -> Non
     folder = _copy(exported, tmp_path / "pickled-allowed")
     _to_pickle(folder)
     loaded = load_model(str(folder), "cpu", allow_pickle=True)
-    assert loaded.labels == ["NEGATIVE", "POSITIVE"]
+    assert loaded.labels == ["negative", "neutral", "positive"]
 
 
 def test_a_pickle_that_runs_code_never_runs_even_when_pickle_is_allowed(

@@ -23,7 +23,7 @@ SHORT = (  # 23 word pieces: the sentence of the editor tests
     "and unhelpful."
 )
 LONG = "The list of things that went wrong includes " + " ".join(f"item{i}" for i in range(150))
-POSITIVE_TONE = FlagRule(frozenset({"NEGATIVE"}), threshold=0.85, neutral_band=0.65)
+POSITIVE_TONE = FlagRule(frozenset({"negative"}), threshold=0.85, neutral_band=0.65)
 # Non-empty lines, raw: the verdict and the words (2), the rule (1), the tokenizer's heading
 # and its strip of 23 pieces in fences (1 + 2 + 5), the score table (4), the footer (2).
 SHORT_MAX_LINES = 17
@@ -56,10 +56,10 @@ def test_a_flagged_sentence_leads_with_its_verdict_and_driving_words(embedded_en
     lines = non_empty(markdown)
     assert len(lines) <= SHORT_MAX_LINES, markdown
     score = hover.analysis.prediction.score
-    assert lines[0].startswith(f"**NEGATIVE {score:.2f} · flagged**: the positive tone flags")
+    assert lines[0].startswith(f"**negative {score:.2f} · flagged**: the positive tone flags")
     supporting, opposing = hover.explanation.strongest(3)  # type: ignore[union-attr]
     top = supporting[0]
-    assert lines[1].startswith(f"Toward NEGATIVE: “{top.text}” +{top.attribution:.2f}")
+    assert lines[1].startswith(f"Toward negative: “{top.text}” +{top.attribution:.2f}")
     if opposing:
         assert " · against: “" in lines[1]
     # The pipeline follows, in the seed's order: pieces with ids, logits, probabilities.
@@ -93,8 +93,8 @@ def test_plain_text_has_no_markup_and_the_same_order(embedded_engine) -> None:  
     assert not re.search(r"\*\*|`|\|", plain), plain
     lines = non_empty(plain)
     assert len(lines) <= SHORT_MAX_LINES
-    assert lines[0].startswith("NEGATIVE ") and "· flagged: " in lines[0]
-    assert lines[1].startswith("Toward NEGATIVE: “")
+    assert lines[0].startswith("negative ") and "· flagged: " in lines[0]
+    assert lines[1].startswith("Toward negative: “")
     table = [line for line in lines if line.startswith(("stage", "2 · Model", "3 · softmax"))]
     assert len(table) == 3
     # Columns line up: each label's column ends where its header ends.
@@ -119,8 +119,8 @@ def test_a_long_sentence_stays_bounded(embedded_engine) -> None:  # type: ignore
 def test_a_sentence_that_is_not_flagged_says_why_first(embedded_engine) -> None:  # type: ignore[no-untyped-def]
     positive = inputs(embedded_engine, "I love this wonderful release.")
     first = non_empty(hover_text(positive, "markdown"))[0]
-    assert " · not flagged**: the positive tone flags only NEGATIVE" in first
-    strict = FlagRule(frozenset({"NEGATIVE"}), threshold=0.9999, neutral_band=0.65)
+    assert " · not flagged**: the positive tone flags only negative" in first
+    strict = FlagRule(frozenset({"negative"}), threshold=0.9999, neutral_band=0.65)
     below = inputs(embedded_engine, SHORT, rule=strict)
     first = non_empty(hover_text(below, "plaintext"))[0]
     assert "· not flagged: " in first and "below the threshold 1.00" in first
