@@ -2,7 +2,8 @@
 
 Seeded, logs progress, checkpoints every `--checkpoint-every` steps and resumes from the last
 checkpoint in `--work-dir`. Picks the adapter with the best validation accuracy and writes it,
-with the classification head and the model config, to `--out` (the package's weights folder).
+with the classification head and the model config, to `--out` (WORK_DIR/model unless told;
+`--out sentiment_ls/embedded/weights` replaces the embedded model).
 
     sentiment-ls train --train ../shared/data/sst2/train.tsv \
         --validation ../shared/data/sst2/validation.tsv
@@ -22,7 +23,6 @@ from typing import Any
 
 import torch
 
-from sentiment_ls.embedded import WEIGHTS_DIR
 from sentiment_ls.embedded.base import verified_base_dir
 from sentiment_ls.training.data import Example, detokenize, read_labelled_tsv, sentence_case
 
@@ -56,12 +56,43 @@ class TrainConfig:
     threads: int = 0
 
 
+_HELP = {
+    "epochs": "passes over the training file",
+    "batch_size": "sentences per step",
+    "lora_rank": "rank of the LoRA matrices",
+    "lora_alpha": "LoRA scaling (alpha / rank multiplies the update)",
+    "max_length": "tokens per sentence; longer ones are truncated",
+    "seed": "seed of every random choice (shuffling, dropout, prose variants)",
+    "eval_every": "steps between validation runs",
+    "checkpoint_every": "steps between checkpoints in --work-dir",
+    "max_steps": "stop after this many steps; 0: no limit",
+    "limit_train": "train on a random sample of this many sentences; 0: all",
+    "threads": "CPU threads for torch; 0: torch's choice",
+    "learning_rate": "peak learning rate (AdamW, linear warm-up and decay)",
+    "warmup_ratio": "share of the steps spent warming up",
+    "weight_decay": "AdamW weight decay",
+    "lora_dropout": "dropout in the LoRA branch",
+    "prose_ratio": "probability of training on a sentence's detokenized, sentence-cased form",
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = TrainConfig(train="", validation="", out="", work_dir="")
     parser.add_argument("--train", required=True, help="sentence<TAB>label training file")
     parser.add_argument("--validation", required=True, help="file used to pick the best step")
-    parser.add_argument("--out", default=str(WEIGHTS_DIR), help="where the adapter is written")
-    parser.add_argument("--work-dir", default="runs/train", help="checkpoints and the log")
+    # Not the package's weights folder by default: in an editable install that would
+    # overwrite tracked files. Replacing the embedded model is asked for by name.
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="where the best adapter, head and config are written (default: WORK_DIR/model; "
+        "to replace the embedded model, in a checkout: sentiment_ls/embedded/weights)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        default="runs/train",
+        help="checkpoints and the log; a run there is resumed (default: %(default)s)",
+    )
     for name in (
         "epochs",
         "batch_size",
@@ -76,18 +107,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "threads",
     ):
         parser.add_argument(
-            "--" + name.replace("_", "-"), type=int, default=getattr(defaults, name)
+            "--" + name.replace("_", "-"),
+            type=int,
+            default=getattr(defaults, name),
+            help=f"{_HELP[name]} (default: %(default)s)",
         )
     for name in ("learning_rate", "warmup_ratio", "weight_decay", "lora_dropout", "prose_ratio"):
         parser.add_argument(
-            "--" + name.replace("_", "-"), type=float, default=getattr(defaults, name)
+            "--" + name.replace("_", "-"),
+            type=float,
+            default=getattr(defaults, name),
+            help=f"{_HELP[name]} (default: %(default)s)",
         )
-    parser.add_argument("--device", default="auto", help="auto (cuda when available), cpu, cuda")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "cuda"],
+        help="auto: cuda when available (default: %(default)s)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     fields = TrainConfig.__dataclass_fields__
-    return TrainConfig(**{name: getattr(args, name) for name in fields})
+    values = {name: getattr(args, name) for name in fields}
+    values["out"] = values["out"] or str(Path(args.work_dir) / "model")
+    return TrainConfig(**values)
 
 
 def prose_variant(text: str) -> str:
