@@ -27,6 +27,12 @@ def neutral_labels(labels: Iterable[str]) -> list[str]:
     return [label for label in labels if _NEUTRAL.match(label.strip())]
 
 
+def label_named(name: str, labels: Iterable[str]) -> str | None:
+    """The model's own spelling of a label named in any case (`positive` -> `POSITIVE`), as
+    `flagLabels` reads names; None when it has no such label."""
+    return next((label for label in labels if label.casefold() == name.casefold()), None)
+
+
 def resolve_flag_labels(
     requested: Iterable[str] | None, labels: list[str]
 ) -> tuple[frozenset[str], list[str]]:
