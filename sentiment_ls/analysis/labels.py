@@ -15,6 +15,12 @@ _POSITIVE = re.compile(r"^(pos(itive)?|very[ _-]?positive|[45][ _-]?stars?)$", r
 _NEUTRAL = re.compile(r"^(neu(tral)?|3[ _-]?stars?)$", re.IGNORECASE)
 
 
+def display_name(label: str) -> str:
+    """A label as messages write it: "NEGATIVE" and "negative" both read "Negative";
+    "2 stars" stays as it is."""
+    return label[:1].upper() + (label[1:].lower() if label.isupper() else label[1:])
+
+
 def negative_labels(labels: Iterable[str]) -> list[str]:
     return [label for label in labels if _NEGATIVE.match(label.strip())]
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from sentiment_ls.analysis.labels import (
+    display_name,
     negative_labels,
     neutral_labels,
     positive_labels,
@@ -49,9 +50,7 @@ class Finding:
     def message(self) -> str:
         prediction = self.analysis.prediction
         label = prediction.label
-        # "NEGATIVE" and "negative" both read "Negative sentiment"; "2 stars" stays as it is.
-        name = label[:1].upper() + (label[1:].lower() if label.isupper() else label[1:])
-        return f"{name} sentiment ({prediction.score:.2f})"
+        return f"{display_name(label)} sentiment ({prediction.score:.2f})"
 
     @property
     def code(self) -> str:

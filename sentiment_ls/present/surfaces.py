@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from sentiment_ls.analysis.labels import negative_labels, positive_labels
+from sentiment_ls.analysis.labels import display_name, negative_labels, positive_labels
 from sentiment_ls.document import LineIndex, PositionEncoding, Sentence
 from sentiment_ls.document.headings import Heading
 from sentiment_ls.present.attributions import range_json
@@ -29,10 +29,6 @@ TINTED_WORDS = 2  # per flagged sentence: enough to see why, few enough to stay 
 MINIMUM_NATS = 0.1  # weaker words are noise, not reasons
 
 
-def label_name(label: str) -> str:
-    return label[:1].upper() + label[1:].lower() if label.isupper() else label
-
-
 def inlay_hints(
     sentences: Sequence[Sentence],
     analyses: Sequence[SentenceAnalysis],
@@ -47,7 +43,7 @@ def inlay_hints(
         hints.append(
             types.InlayHint(
                 position=types.Position(line, character),
-                label=f"{label_name(prediction.label)} {prediction.score:.2f}",
+                label=f"{display_name(prediction.label)} {prediction.score:.2f}",
                 padding_left=True,
                 tooltip=tooltip,
             )

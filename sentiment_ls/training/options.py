@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        default="runs/train/model",
-        help="where the best model is written as a Hugging Face folder (default: %(default)s)",
+        default=None,
+        help="where the best model is written as a Hugging Face folder (default: "
+        "WORK_DIR/model; never the package, which only --pack writes)",
     )
     parser.add_argument(
         "--work-dir",
@@ -67,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pack",
         default="",
         help="also write the packed weights the package ships into this folder "
-        "(sentiment_ls/embedded/weights to replace the embedded model)",
+        "(sentiment_ls/embedded/weights to replace the embedded model; default: none)",
     )
     for name, text in _INT_OPTIONS.items():
         parser.add_argument(
@@ -93,4 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     fields = TrainConfig.__dataclass_fields__
-    return TrainConfig(**{name: getattr(args, name) for name in fields})
+    values = {name: getattr(args, name) for name in fields}
+    if values["out"] is None:
+        values["out"] = str(Path(args.work_dir) / "model")
+    return TrainConfig(**values)

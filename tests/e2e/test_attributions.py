@@ -186,8 +186,8 @@ async def test_bad_arguments_are_invalid_params(client: RecordingClient) -> None
     uri = "file:///labels.md"
     await _opened(client, uri, f"{NEGATIVE}\n")
     with pytest.raises(JsonRpcException) as raised:
-        await _analyze(client, {"uri": uri, "label": "NEUTRAL"})
-    assert raised.value.code == -32602 and "NEUTRAL" in raised.value.message
+        await _analyze(client, {"uri": uri, "label": "mixed"})
+    assert raised.value.code == -32602 and "mixed" in raised.value.message
 
 
 async def test_hover_shows_the_top_words_above_the_stages(client: RecordingClient) -> None:

@@ -73,7 +73,7 @@ async def test_markdown_prose_is_analysed_and_code_is_not(client: RecordingClien
     assert diagnostic.message.startswith("Negative sentiment (")
     probabilities = diagnostic.data["probabilities"]
     assert set(probabilities) == {"negative", "neutral", "positive"}
-    assert f"({probabilities['NEGATIVE']:.2f})" in diagnostic.message
+    assert f"({probabilities['negative']:.2f})" in diagnostic.message
 
 
 async def test_model_load_is_reported_as_progress(client: RecordingClient) -> None:

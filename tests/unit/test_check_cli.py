@@ -220,11 +220,11 @@ def test_a_usage_error_is_one_line_and_exit_2(args: list[str], says: str) -> Non
 def test_labels_the_model_lacks_and_a_hub_id_not_cached_are_errors_that_name_the_flag(
     tree: Path,
 ) -> None:
-    unknown = _check("--flag-labels", "NEGATIVE,angry", "README.md", cwd=tree)
+    unknown = _check("--flag-labels", "negative,angry", "README.md", cwd=tree)
     assert unknown.returncode == 2
     assert unknown.stderr == (
         "sentiment-ls check: error: --flag-labels: the model has no label 'angry'; "
-        "its labels are NEGATIVE, POSITIVE\n"
+        "its labels are negative, neutral, positive\n"
     )
     missing = _check("--model", "nobody/not-a-cached-model", "README.md", cwd=tree)
     assert missing.returncode == 2

@@ -70,18 +70,14 @@ def test_log_level_and_choices_in_any_case() -> None:
 
 
 def test_train_writes_outside_the_package_unless_told(tmp_path: Path) -> None:
-    from sentiment_ls.training.train import config_from_args
+    from sentiment_ls.training.options import config_from_args
 
-    args = build_parser().parse_args(
-        ["train", "--train", "t.tsv", "--validation", "v.tsv", "--work-dir", str(tmp_path)]
-    )
+    args = build_parser().parse_args(["train", "--data-dir", "d", "--work-dir", str(tmp_path)])
     out = Path(config_from_args(args).out)
     assert out == tmp_path / "model"
     package = Path(sentiment_ls.__file__).resolve().parent
     assert package not in out.resolve().parents
-    told = build_parser().parse_args(
-        ["train", "--train", "t.tsv", "--validation", "v.tsv", "--out", "elsewhere"]
-    )
+    told = build_parser().parse_args(["train", "--data-dir", "d", "--out", "elsewhere"])
     assert config_from_args(told).out == "elsewhere"
 
 
@@ -142,4 +138,4 @@ def test_explain_takes_a_label_in_any_case() -> None:
         timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
-    assert "words toward POSITIVE" in completed.stdout
+    assert "words toward positive" in completed.stdout

@@ -156,7 +156,7 @@ def test_unknown_method_and_label_are_refused(embedded_engine) -> None:  # type:
     with pytest.raises(UnknownMethod):
         embedded_engine.explain(analysis, method="shapley")
     with pytest.raises(UnknownLabel):
-        embedded_engine.explain(analysis, label="NEUTRAL")
+        embedded_engine.explain(analysis, label="mixed")
 
 
 def test_the_settings_name_exactly_the_registered_methods() -> None:
