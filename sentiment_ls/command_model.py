@@ -14,11 +14,16 @@ if TYPE_CHECKING:
 
 def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
     """The loaded model, or None once the reason it cannot load is printed."""
-    from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
+    from sentiment_ls.analysis.model_loading import ModelLoadError, load_model
 
     try:
-        configure_threads()
-        loaded = load_model(args.model, args.device, args.allow_download, args.precision)
+        loaded = load_model(
+            args.model,
+            args.device,
+            args.allow_download,
+            args.precision,
+            runtime=getattr(args, "runtime", "auto"),
+        )
     except ModelLoadError as error:
         print(f"sentiment-ls: {error}", file=sys.stderr)
         return None

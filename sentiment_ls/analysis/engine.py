@@ -60,14 +60,14 @@ class SentimentEngine:
         missing = [text for text, result in known.items() if result is None]
         if missing:
             self.sentences_run += len(missing)
-            encodings = [encode(self.loaded.tokenizer, t, self.loaded.max_length) for t in missing]
+            encodings = [encode(self.loaded.tokenizer, t) for t in missing]
             rows = [window for e in encodings for window in e.windows]
             logits = forward(self.loaded, rows, should_stop=should_stop)
             cursor = 0
             for text, encoding in zip(missing, encodings, strict=True):
                 count = len(encoding.windows)
                 # A long sentence's windows vote equally: the mean of their logits.
-                sentence_logits = logits[cursor : cursor + count].mean(dim=0)
+                sentence_logits = logits[cursor : cursor + count].mean(axis=0)
                 cursor += count
                 result = SentenceAnalysis(
                     text,

@@ -1,8 +1,8 @@
 """The analysis service: owns the loaded model and runs document and sentence analyses on the
 model worker, in priority order. No LSP here: callers pass texts and get results back.
 
-torch and transformers are imported on the worker, when the model loads, so that a server
-answers `initialize` before those multi-second imports.
+The runtime's libraries (onnxruntime; torch and transformers for the torch runtime) are
+imported on the worker, when the model loads, so that a server answers `initialize` first.
 """
 
 from __future__ import annotations
@@ -43,20 +43,19 @@ class ModelNotReady(Exception):
     """Raised to callers that need the model while it is loading or after it failed."""
 
 
-def import_model_libraries() -> None:
-    """torch and transformers take seconds to import: start on that while the client and
-    the server are still shaking hands."""
-    import torch  # noqa: F401
-    import transformers  # noqa: F401
-
-
 def build_engine(spec: ModelSpec) -> SentimentEngine:
     from sentiment_ls.analysis.engine import SentimentEngine
-    from sentiment_ls.analysis.model_loading import configure_threads, load_model
+    from sentiment_ls.analysis.model_loading import load_model
 
-    configure_threads()
     return SentimentEngine(
-        load_model(spec.model, spec.device, spec.allow_download, spec.precision, spec.allow_pickle)
+        load_model(
+            spec.model,
+            spec.device,
+            spec.allow_download,
+            spec.precision,
+            spec.allow_pickle,
+            spec.runtime,
+        )
     )
 
 
@@ -72,7 +71,6 @@ class AnalysisService:
         self.engine: SentimentEngine | None = None
         self.spec: ModelSpec | None = None
         self._settled = asyncio.Event()
-        self.worker.submit(Priority.HOVER, import_model_libraries)
 
     @property
     def loaded(self) -> LoadedModel | None:

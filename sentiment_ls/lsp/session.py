@@ -194,7 +194,7 @@ class Session:
         else:
             loaded = self.service.loaded
             assert loaded is not None
-            self.log(f"sentiment-ls: {message} on {loaded.device}; labels {loaded.labels}")
+            self.log(f"sentiment-ls: {message} on {loaded.where}; labels {loaded.labels}")
             for warning in loaded.warnings:
                 self.show(f"sentiment-ls: {warning}")
             self._resolve_labels()
