@@ -7,6 +7,10 @@ sentiment-ls eval FILE.tsv        accuracy of a model on labelled sentences
 sentiment-ls explain "TEXT"       which words pushed each sentence's score (also --file PATH)
 sentiment-ls train ...            fine-tune the embedded model
 sentiment-ls export-model DIR     the embedded model as a plain Hugging Face folder
+sentiment-ls export-onnx [DIR]    the embedded model's graph-only ONNX file (model.graph.onnx)
+
+Nothing heavy is imported to build the parser: `--version` and `--help` load neither torch
+nor onnxruntime (a test checks).
 """
 
 from __future__ import annotations
@@ -35,13 +39,20 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         "sentence's score then depends slightly on the sentences batched with it",
     )
     parser.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "onnxruntime", "torch"],
+        help="auto (default): onnxruntime for a model with an ONNX export (the embedded one), "
+        "torch otherwise; torch needs the sentiment-ls[torch] extra",
+    )
+    parser.add_argument(
         "--allow-download",
         action="store_true",
         help="let a Hub id be downloaded (off: only the local cache is used)",
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(train_arguments: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sentiment-ls",
         description="A language server for prose: sentiment per sentence, with the "
@@ -86,17 +97,28 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(explain)
 
     train = commands.add_parser("train", help="fine-tune the embedded model (LoRA on MiniLM)")
-    from sentiment_ls.training.train import add_arguments
+    if train_arguments:
+        # The training module imports torch: only `sentiment-ls train ...` pays for it.
+        from sentiment_ls.training.train import add_arguments
 
-    add_arguments(train)
+        add_arguments(train)
 
     export = commands.add_parser("export-model", help="write the embedded model to a folder")
     export.add_argument("directory", metavar="DIR")
+
+    onnx = commands.add_parser(
+        "export-onnx",
+        help="write the embedded model's graph-only ONNX file (needs sentiment-ls[train])",
+    )
+    onnx.add_argument(
+        "directory", metavar="DIR", nargs="?", default=None, help="default: the package's weights"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(train_arguments="train" in argv).parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
     if args.command == "check":
         from sentiment_ls.check import run_check
@@ -119,6 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sentiment_ls.embedded.export import export_model
 
         print(export_model(args.directory))
+        return 0
+    if args.command == "export-onnx":
+        from pathlib import Path
+
+        from sentiment_ls.embedded.onnx_export import export_embedded_graph
+
+        print(export_embedded_graph(Path(args.directory) if args.directory else None))
         return 0
     from sentiment_ls.lsp.server import build_server
 

@@ -100,7 +100,10 @@ def choose_runtime(request: LoadRequest, runtime: RuntimeName) -> tuple[str, lis
     has_onnx = onnx_folder(request.spec) is not None
     has_torch = torch_available()
     if runtime == "torch" and not has_torch:
-        raise ModelLoadError(str(torch_missing("the `torch` runtime")))
+        missing = torch_missing("the `torch` runtime")
+        if not has_onnx:
+            raise ModelLoadError(str(missing))
+        return "onnxruntime", [f"{missing}; running the model on onnxruntime"]
     if runtime == "onnxruntime" and not has_onnx:
         raise ModelLoadError(
             f"the model {request.spec!r} has no ONNX export ({GRAPH_ONLY} or {SELF_CONTAINED}"

@@ -4,6 +4,7 @@ analysis of open documents, publishing, and hover lookups."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
+from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import (
     AnalysisService,
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
     from pygls.workspace import TextDocument
 
+    from sentiment_ls.analysis.engine import SentenceAnalysis
+    from sentiment_ls.analysis.explain import Explanation
+
 LOG = logging.getLogger(__name__)
 # Occlusion runs one variant per word, each as long as the sentence: ~40 ms at 25 tokens,
 # ~130 ms at 50, and a 500-word sentence took 30 s, holding the interactive worker. Past
@@ -53,6 +58,7 @@ class Session:
         # Per document: (version, analysed length) -> its sentences.
         self._sentences: dict[str, tuple[tuple[int | None, int], list[Sentence]]] = {}
         self._told_too_large: set[str] = set()  # documents whose size limit was announced
+        self._told_missing: set[str] = set()  # features that need an extra
         self.visible = VisibleRanges()
         self._load_task: asyncio.Task[None] | None = None
         self._initialized = False
@@ -428,12 +434,7 @@ class Session:
             tokens = len(analysis.encoding.tokens)
             too_long = tokens > HOVER_MAX_EXPLAINED_TOKENS
             explanation = (
-                await self.service.explain(
-                    analysis,
-                    method=settings.explainMethod,
-                    steps=settings.integratedGradientsSteps,
-                    token_view=False,  # the hover shows words; the command has the tokens
-                )
+                await self._hover_explanation(analysis, settings)
                 if settings.hoverWords > 0 and not too_long
                 else None
             )
@@ -449,6 +450,27 @@ class Session:
                 "`sentiment-ls.breakdown` command computes them.*"
             )
         return self._markdown_hover(text, hover_range)
+
+    async def _hover_explanation(
+        self, analysis: SentenceAnalysis, settings: Settings
+    ) -> Explanation:
+        explain = functools.partial(
+            self.service.explain,
+            analysis,
+            steps=settings.integratedGradientsSteps,
+            token_view=False,  # the hover shows words; the command has the tokens
+        )
+        try:
+            return await explain(method=settings.explainMethod)
+        except ExtraMissing as missing:
+            # A method that needs torch where it is not installed: say so once, and hover
+            # with the default method rather than with nothing.
+            if str(missing) not in self._told_missing:
+                self._told_missing.add(str(missing))
+                self.show(f"sentiment-ls: {missing}; hovers use occlusion meanwhile")
+            from sentiment_ls.analysis.explain import DEFAULT_METHOD
+
+            return await explain(method=DEFAULT_METHOD)
 
     @staticmethod
     def _markdown_hover(value: str, hover_range: types.Range) -> types.Hover:

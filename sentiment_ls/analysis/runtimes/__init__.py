@@ -56,4 +56,7 @@ def torch_available() -> bool:
     """Whether torch and transformers can be imported, without importing them."""
     import importlib.util
 
-    return all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers"))
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers"))
+    except (ImportError, ValueError):  # a broken or blocked install is a missing one
+        return False
