@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
 from sentiment_ls.analysis.spec import ModelSpec
 from sentiment_ls.document import Sentence, document_sentences
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
-    from sentiment_ls.analysis.explain import Explanation
+    from sentiment_ls.analysis.explain import Explanation, MethodOptions
     from sentiment_ls.analysis.model_loading import LoadedModel
 
 LOG = logging.getLogger(__name__)
@@ -57,6 +58,19 @@ def build_engine(spec: ModelSpec) -> SentimentEngine:
             spec.runtime,
         )
     )
+
+
+def _method_options(
+    method: str | None, steps: int | None, token_view: bool
+) -> tuple[str, MethodOptions]:
+    """The method and options an explanation request means: one function, so that a
+    background explanation and a hover's share a cache entry."""
+    from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions
+
+    options = MethodOptions(token_view=token_view)
+    if steps is not None:
+        options = MethodOptions(steps=steps, token_view=token_view)
+    return method or DEFAULT_METHOD, options
 
 
 class AnalysisService:
@@ -159,14 +173,38 @@ class AnalysisService:
         engine = self.require_engine()
 
         def run() -> Explanation:
-            from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions
-
-            options = MethodOptions(token_view=token_view)
-            if steps is not None:
-                options = MethodOptions(steps=steps, token_view=token_view)
-            return engine.explain(analysis, label, method or DEFAULT_METHOD, options)
+            return engine.explain(analysis, label, *_method_options(method, steps, token_view))
 
         return await self.interactive.run(Priority.HOVER, run)
+
+    def explain_in_background(
+        self,
+        analyses: Sequence[SentenceAnalysis],
+        method: str | None,
+        steps: int | None,
+        token_view: bool,
+        is_current: Callable[[], bool],
+    ) -> None:
+        """Queue the explanations `explain` would compute for these arguments, one job per
+        sentence at background priority on the document worker: document analysis goes
+        first, and the interactive worker stays free for hovers. A job is dropped when its
+        document has changed since, or when the explanation is already cached."""
+        engine = self.engine
+        if engine is None:
+            return
+        for analysis in analyses:
+
+            def run(analysis: SentenceAnalysis = analysis) -> None:
+                if not is_current() or self.engine is not engine:
+                    return
+                try:
+                    engine.explain(analysis, None, *_method_options(method, steps, token_view))
+                except ExtraMissing:
+                    return  # the hover will say so, and use the default method
+                except Exception:  # a failed precomputation costs a hover, nothing more
+                    LOG.exception("background explanation failed")
+
+            self.worker.submit(Priority.BACKGROUND, run)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

@@ -7,6 +7,7 @@ import asyncio
 import functools
 import logging
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
@@ -340,6 +341,29 @@ class Session:
         if result is None or not is_current():
             return  # a newer version is on its way; its own run publishes
         self._publish_result(uri, version, source, result)
+        self.explain_flagged_in_background(uri, result, is_current)
+
+    def explain_flagged_in_background(
+        self, uri: str, result: DocumentResult, is_current: Callable[[], bool]
+    ) -> None:
+        """Compute the hover's word attributions of the flagged sentences now, at the lowest
+        priority, so that hovering a squiggle is a cache hit; other sentences are explained
+        when hovered."""
+        settings = self.settings
+        if settings.hoverWords <= 0:
+            return
+        flagged = [
+            f.analysis
+            for f in findings(result.sentences, result.analyses, self.flag_rule(uri))
+            if len(f.analysis.encoding.tokens) <= HOVER_MAX_EXPLAINED_TOKENS
+        ]
+        self.service.explain_in_background(
+            flagged,
+            method=settings.explainMethod,
+            steps=settings.integratedGradientsSteps,
+            token_view=False,  # as the hover asks
+            is_current=is_current,
+        )
 
     def set_visible_ranges(self, params: Any) -> None:
         """`sentiment-ls/visibleRanges`: remember what the user sees of a document."""
