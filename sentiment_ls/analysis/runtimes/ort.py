@@ -67,6 +67,12 @@ def open_session(
     options.intra_op_num_threads = threads or default_threads()
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # warnings about unused initializers are not the user's
+    # Every batch has its own shape (rows x tokens). With the default arena and memory
+    # patterns the session's working memory grew to the largest shape seen and stayed there:
+    # 250 random shapes took the process from 208 to 248 MB (to 302 MB with longer rows);
+    # with neither, it stayed at 208-216 MB and ran as fast (11.2 s against 12.4 s).
+    options.enable_mem_pattern = False
+    options.enable_cpu_mem_arena = False
     values = []
     if weights is not None:
         names = list(weights)
