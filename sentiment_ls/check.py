@@ -1,66 +1,50 @@
-"""`sentiment-ls check`: the server's analysis over files and folders, compiler-style output."""
+"""`sentiment-ls check`: the server's analysis over files, folders or standard input, written
+in the format the user asked for (`present/check_formats/`), with a linter's exit status."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
+from sentiment_ls.command_model import command_line_wording
 from sentiment_ls.document import LineIndex, document_sentences, language_of
-from sentiment_ls.present.findings import Finding, findings, rule_for
+from sentiment_ls.file_selection import walk
+from sentiment_ls.present.check_formats import FORMATS, OutputStyle
+from sentiment_ls.present.check_report import (
+    EXIT_ERROR,
+    CheckedFile,
+    CheckReport,
+    FileFinding,
+)
+from sentiment_ls.present.findings import findings, rule_for
 from sentiment_ls.project_config import ProjectConfigs
-from sentiment_ls.settings import parse_settings
+from sentiment_ls.settings import Settings, parse_settings
+
+if TYPE_CHECKING:
+    from sentiment_ls.analysis.engine import SentimentEngine
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class FileFinding:
-    path: str
-    line: int  # 1-based
-    column: int  # 1-based, in characters (code points)
-    end_line: int
-    end_column: int
-    severity: str
-    finding: Finding
-
-    def as_text(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.finding.message}"
-
-    def as_json(self) -> dict[str, object]:
-        prediction = self.finding.analysis.prediction
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-            "severity": self.severity,
-            "code": self.finding.code,
-            "message": self.finding.message,
-            "sentence": self.finding.sentence.text,
-            "label": prediction.label,
-            "probabilities": prediction.probabilities,
-        }
+STDIN = "-"
 
 
 def iter_files(paths: list[str]) -> Iterator[tuple[Path, str]]:
     """Files with their languageId: named files as given (plain text if their kind is not
-    known), folders walked for the files whose name or suffix the formats registry knows."""
+    known), folders walked for the files that `file_selection.walk` selects."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                language = language_of(child.name, default=None)
-                if child.is_file() and not hidden and language is not None:
-                    yield child, language
+            yield from walk(path)
         else:
             yield path, language_of(path.name) or "plaintext"
+
+
+def missing_paths(paths: list[str]) -> list[str]:
+    return [raw for raw in paths if raw != STDIN and not os.path.exists(raw)]
 
 
 class ProgressBar:
@@ -92,7 +76,37 @@ class ProgressBar:
         self.stream.flush()
 
 
+def use_color(choice: str, stream: TextIO) -> bool:
+    """`--color auto`: only on a terminal, never with NO_COLOR set (no-color.org) or on a
+    dumb terminal; `always` and `never` are the user's word, over NO_COLOR."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+class Notices:
+    """Problems said once each on stderr, however many files they concern."""
+
+    def __init__(self) -> None:
+        self.said: set[str] = set()
+
+    def say(self, problem: str) -> None:
+        if problem not in self.said:
+            self.said.add(problem)
+            print(f"sentiment-ls: {command_line_wording(problem)}", file=sys.stderr)
+
+
 def run_check(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    missing = missing_paths(args.paths)
+    if missing:  # said before the model loads: a typo should not cost seconds
+        print(f"sentiment-ls check: error: no such file or folder: {missing[0]}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.paths.count(STDIN) > 1:
+        print("sentiment-ls check: error: `-` (standard input) given twice", file=sys.stderr)
+        return EXIT_ERROR
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.command_model import load_command_model
 
@@ -105,67 +119,103 @@ def run_check(args: argparse.Namespace) -> int:
         "severity": args.severity,
     }
     parsed = parse_settings({k: v for k, v in flags.items() if v is not None}, where="check")
+    notices = Notices()
     for problem in parsed.problems:
-        print(f"sentiment-ls: {problem}", file=sys.stderr)
-    configs = None if args.no_config else ProjectConfigs()
-    told: set[Path] = set()
-    told_problems: set[str] = set()
+        notices.say(problem)
     loaded = load_command_model(args)
     if loaded is None:
-        return 2
+        return EXIT_ERROR
+    unknown = _unknown_labels(args.flag_labels, loaded.labels)
+    if unknown:
+        print(
+            f"sentiment-ls check: error: --flag-labels: the model has no label {unknown[0]!r}; "
+            f"its labels are {', '.join(loaded.labels)}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     engine = SentimentEngine(loaded)
-    results: list[FileFinding] = []
-    status = 0
-    files = list(iter_files(args.paths))
-    progress = ProgressBar(len(files))
-    for path, language in progress.over(files):
-        settings = parsed.settings
-        config = None if configs is None else configs.for_document(path.resolve(), [])
-        if config is not None:
-            if config.path not in told:
-                told.add(config.path)
-                for problem in config.problems:
-                    print(f"sentiment-ls: {problem}", file=sys.stderr)
-            settings = config.settings_for(path.resolve(), settings).settings
+    report = CheckReport(engine.model_id, fail_on=args.fail_on, max_findings=args.max_findings)
+    configs = None if args.no_config else ProjectConfigs()
+    sources = [(Path(STDIN), args.language) if raw == STDIN else None for raw in args.paths]
+    files = [
+        item
+        for raw, stdin in zip(args.paths, sources, strict=True)
+        for item in ([stdin] if stdin else iter_files([raw]))
+    ]
+    for path, language in ProgressBar(len(files)).over(files):
+        settings = _settings_for(path, parsed.settings, configs, notices)
         if not settings.enabled:
             continue
-        rule, problems = rule_for(settings, engine.loaded.labels)
-        for problem in problems:
-            if problem not in told_problems:
-                told_problems.add(problem)
-                print(f"sentiment-ls: {problem}", file=sys.stderr)
-        try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"sentiment-ls: cannot read {path}: {error}", file=sys.stderr)
-            status = 2
-            continue
-        sentences = document_sentences(source, language)
-        analyses = engine.analyze([s.text for s in sentences])
-        index = LineIndex(source)
-        for found in findings(sentences, analyses, rule):
-            line, column = index.position(found.sentence.start, "utf-32")
-            end_line, end_column = index.position(found.sentence.end, "utf-32")
-            results.append(
-                FileFinding(
-                    str(path),
-                    line + 1,
-                    column + 1,
-                    end_line + 1,
-                    end_column + 1,
-                    settings.severity,
-                    found,
-                )
-            )
-    if args.format == "json":
-        print(
-            json.dumps(
-                {"model": engine.model_id, "findings": [r.as_json() for r in results]}, indent=2
+        report.files.append(_check_file(path, language, settings, engine, notices))
+    report.seconds = time.perf_counter() - started
+    style = OutputStyle(color=use_color(args.color, sys.stdout), quiet=args.quiet)
+    sys.stdout.write(FORMATS[args.format](report, style))
+    sys.stdout.flush()
+    return report.exit_code
+
+
+def _unknown_labels(requested: list[str] | None, labels: list[str]) -> list[str]:
+    known = {label.casefold() for label in labels}
+    return [name for name in requested or [] if name.casefold() not in known]
+
+
+def _settings_for(
+    path: Path, base: Settings, configs: ProjectConfigs | None, notices: Notices
+) -> Settings:
+    """The settings of one file: the command line's, under the project file that governs
+    it (for standard input, the one governing the working directory, without overrides)."""
+    if configs is None:
+        return base
+    stdin = str(path) == STDIN
+    document = Path.cwd() / "<stdin>" if stdin else path.resolve()
+    config = configs.for_document(document, [])
+    if config is None:
+        return base
+    for problem in config.problems:
+        notices.say(problem)
+    if stdin:
+        result = parse_settings(dict(config.values), base, where=str(config.path))
+    else:
+        result = config.settings_for(document, base)
+    return result.settings
+
+
+def _read(path: Path) -> str:
+    if str(path) == STDIN:
+        return sys.stdin.buffer.read().decode("utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def _check_file(
+    path: Path, language: str, settings: Settings, engine: SentimentEngine, notices: Notices
+) -> CheckedFile:
+    checked = CheckedFile(str(path), language)
+    try:
+        source = _read(path)
+    except (OSError, UnicodeDecodeError) as error:
+        name = "standard input" if checked.path == STDIN else checked.path
+        checked.error = f"cannot read {name}: {error}"
+        print(f"sentiment-ls: {checked.error}", file=sys.stderr)
+        return checked
+    rule, problems = rule_for(settings, engine.loaded.labels)
+    for problem in problems:
+        notices.say(problem)
+    sentences = document_sentences(source, language)
+    analyses = engine.analyze([s.text for s in sentences])
+    checked.sentences = len(sentences)
+    index = LineIndex(source)
+    for found in findings(sentences, analyses, rule):
+        line, column = index.position(found.sentence.start, "utf-32")
+        end_line, end_column = index.position(found.sentence.end, "utf-32")
+        checked.findings.append(
+            FileFinding(
+                checked.path,
+                line + 1,
+                column + 1,
+                end_line + 1,
+                end_column + 1,
+                settings.severity,
+                found,
             )
         )
-    else:
-        for result in results:
-            print(result.as_text())
-    if status:
-        return status
-    return 1 if results else 0
+    return checked

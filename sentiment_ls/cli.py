@@ -2,7 +2,7 @@
 
 sentiment-ls                      the language server on stdio
 sentiment-ls --tcp --port 2087    the language server on TCP (loopback), for debugging
-sentiment-ls check PATH...        findings in files and folders, compiler style
+sentiment-ls check PATH...        findings in files, folders or stdin, as a linter reports them
 sentiment-ls eval FILE.tsv        accuracy of a model on labelled sentences
 sentiment-ls explain "TEXT"       which words pushed each sentence's score (also --file PATH)
 sentiment-ls train ...            fine-tune the embedded model
@@ -11,104 +11,349 @@ sentiment-ls export-onnx [DIR]    the embedded model's graph-only ONNX file (mod
 
 Nothing heavy is imported to build the parser: `--version` and `--help` load neither torch
 nor onnxruntime (a test checks).
+
+A usage error (an unknown option, a value out of range) exits 2 with one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
-from collections.abc import Sequence
+import typing
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from sentiment_ls import __version__
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a usage error said in one line, exit status 2; subcommands too."""
+
+    def __init__(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+# -- value types: each says in its message what it wanted -------------------------------
+
+
+def probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
+def integer_from(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum or (maximum is not None and value > maximum):
+            wanted = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
+            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+def label_list(text: str) -> list[str]:
+    """`--flag-labels negative,neutral`: a comma list, so that no file is read as a label."""
+    labels = [label.strip() for label in text.split(",") if label.strip()]
+    if not labels:
+        raise argparse.ArgumentTypeError(f"expected label names, got {text!r}")
+    return labels
+
+
+# -- options -----------------------------------------------------------------------------
+
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    group = parser.add_argument_group("model")
+    group.add_argument(
         "--model",
         default=EMBEDDED_MODEL_ID,
-        help="`embedded` (default), a local folder or a Hugging Face Hub id",
+        help="`embedded`, a local model folder or a Hugging Face Hub id, read from the local "
+        "cache unless --allow-download (default: %(default)s)",
     )
-    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    parser.add_argument(
+    group.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "cuda", "mps"],
+        help="where the model runs; an unavailable device falls back to the CPU with a "
+        "warning (default: %(default)s)",
+    )
+    group.add_argument(
         "--precision",
         default="fp32",
         choices=["fp32", "int8"],
-        help="fp32 (default), or int8 linear layers on the CPU: ~1.7x faster, but a "
-        "sentence's score then depends slightly on the sentences batched with it",
+        help="int8 linear layers on the CPU are ~1.7x faster, but a sentence's score then "
+        "depends slightly on the sentences batched with it; torch runtime "
+        "(default: %(default)s)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--runtime",
         default="auto",
         choices=["auto", "onnxruntime", "torch"],
-        help="auto (default): onnxruntime for a model with an ONNX export (the embedded one), "
-        "torch otherwise; torch needs the sentiment-ls[torch] extra",
+        help="what runs the model: onnxruntime for a model with an ONNX export (the embedded "
+        "one), torch otherwise, which needs the sentiment-ls[torch] extra (default: %(default)s)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--allow-download",
         action="store_true",
-        help="let a Hub id be downloaded (off: only the local cache is used)",
+        help="let a Hub id be downloaded (default: off, only the local cache is read)",
+    )
+    group.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="let a model with pickle weights (pytorch_model.bin) load; unpickling can run "
+        "code, so only for a source you trust (default: off, safetensors only)",
     )
 
 
-def build_parser(train_arguments: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sentiment-ls",
-        description="A language server for prose: sentiment per sentence, with the "
-        "classification pipeline behind it on hover. With no command, speaks LSP on stdio.",
-    )
-    parser.add_argument("--version", action="version", version=f"sentiment-ls {__version__}")
-    parser.add_argument("--stdio", action="store_true", help="speak LSP on stdio (the default)")
-    parser.add_argument("--tcp", action="store_true", help="speak LSP on TCP instead of stdio")
-    parser.add_argument("--host", default="127.0.0.1", help="TCP address (default: loopback)")
-    parser.add_argument("--port", type=int, default=2087, help="TCP port (default: 2087)")
-    parser.add_argument("--log-level", default="WARNING", help="stderr log level")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+CHECK_DESCRIPTION = """\
+Report the sentences whose tone misses their document's target tone, as a linter does:
+one finding per sentence, in the format of --format, then a summary line.
 
-    check = commands.add_parser("check", help="report flagged sentences in files or folders")
-    check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=["text", "json"], default="text")
-    check.add_argument("--threshold", type=float, default=None)
-    check.add_argument("--flag-labels", nargs="+", default=None, metavar="LABEL")
-    check.add_argument("--tone", default=None, choices=["any", "positive", "neutral"])
+Folders are walked for the files whose kind is known (Markdown, reST, LaTeX, HTML, text,
+comments in source code...), skipping hidden files, dependency folders and what git ignores
+(.gitignore, .git/info/exclude) inside a git repository; files named on the command line are
+read whatever their name. `-` reads standard input as --language. The project file that
+governs each file (.sentiment-ls.toml or [tool.sentiment-ls] in pyproject.toml) sets its
+rules and its `exclude` list, and wins over these options (--no-config ignores it).
+"""
+
+CHECK_EPILOG = """\
+exit status:
+  0  nothing flagged that fails the run (see --fail-on and --max-findings)
+  1  findings at or above --fail-on, more of them than --max-findings
+  2  usage error, or a path, the input or the model could not be read
+"""
+
+EVAL_DESCRIPTION = """\
+Accuracy, macro-F1, the confusion matrix and sentences/s of a model on labelled sentences.
+
+FILE.tsv holds one `sentence<TAB>label` row per line, UTF-8; the label is a class id (0, 1...)
+or one of the model's label names, in any case (NEGATIVE, negative). A first row whose label
+is `label` is a header and is skipped; blank lines are skipped. The sentence is read as is:
+it may not itself hold a tab.
+
+exit status: 0 done; 2 usage error, or the file or the model could not be read.
+"""
+
+SERVER_EPILOG = """\
+exit status of the server: 0 after LSP `shutdown` then `exit`; 1 on `exit` without
+`shutdown` (as LSP says), or when it cannot listen on the TCP port; 2 usage error.
+"""
+
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
+    from sentiment_ls.document import SUPPORTED_LANGUAGES
+    from sentiment_ls.present.check_formats import FORMATS
+    from sentiment_ls.settings import Settings
+
+    defaults = Settings()
+
     check.add_argument(
-        "--severity", default=None, choices=["error", "warning", "information", "hint"]
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files and folders to check; `-` for standard input",
     )
-    check.add_argument(
+    output = check.add_argument_group("output")
+    output.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default="text",
+        help="text: compiler-style lines and a summary; json: every finding with its "
+        "probabilities; github: GitHub Actions annotations; sarif: SARIF 2.1.0 for "
+        "code-scanning dashboards; junit: JUnit XML (default: %(default)s)",
+    )
+    output.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary line")
+    output.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="ANSI colours in text output; auto: on a terminal, unless NO_COLOR is set "
+        "(default: %(default)s)",
+    )
+    failing = check.add_argument_group("when the run fails")
+    failing.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "information", "hint", "never"],
+        default="hint",
+        help="the lowest severity whose findings fail the run; `never`: always exit 0 "
+        "unless something could not be read (default: %(default)s, every finding)",
+    )
+    failing.add_argument(
+        "--max-findings",
+        type=integer_from(0),
+        default=0,
+        metavar="N",
+        help="exit 1 only when more than N findings reach --fail-on (default: %(default)s)",
+    )
+    selection = check.add_argument_group("input")
+    selection.add_argument(
+        "--language",
+        choices=sorted(SUPPORTED_LANGUAGES),
+        default="plaintext",
+        metavar="LANGUAGE_ID",
+        help="the format of standard input (`-`), as an LSP languageId: "
+        f"{', '.join(sorted(SUPPORTED_LANGUAGES))} (default: %(default)s)",
+    )
+    selection.add_argument(
         "--no-config",
         action="store_true",
         help="ignore .sentiment-ls.toml and [tool.sentiment-ls] in pyproject.toml",
     )
+    rules = check.add_argument_group(
+        "rules", "The project file that governs a file wins over these for the keys it sets."
+    )
+    rules.add_argument(
+        "--threshold",
+        type=probability,
+        default=None,
+        metavar="P",
+        help="probability from 0 to 1 at or above which a flagged label becomes a finding "
+        f"(default: {defaults.threshold})",
+    )
+    rules.add_argument(
+        "--tone",
+        default=None,
+        choices=["positive", "neutral", "any"],
+        help="how documents should read: positive flags negative sentences, neutral strong "
+        f"sentiment of either sign, any nothing unless --flag-labels (default: {defaults.tone})",
+    )
+    rules.add_argument(
+        "--flag-labels",
+        type=label_list,
+        action="extend",
+        default=None,
+        metavar="LABEL[,LABEL...]",
+        help="flag these labels of the model (any case) whatever the tone; repeat or "
+        "separate with commas (default: as --tone says)",
+    )
+    rules.add_argument(
+        "--severity",
+        default=None,
+        choices=["error", "warning", "information", "hint"],
+        help=f"the severity of findings (default: {defaults.severity})",
+    )
     _model_options(check)
 
-    evaluate = commands.add_parser("eval", help="accuracy, macro-F1 and speed on a TSV file")
-    evaluate.add_argument("file", metavar="FILE.tsv")
-    evaluate.add_argument("--format", choices=["text", "json"], default="text")
-    evaluate.add_argument("--batch-size", type=int, default=32)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="sentiment-ls",
+        description="A language server for prose: sentiment per sentence, with the "
+        "classification pipeline behind it on hover. With no command, speaks LSP on stdio.",
+        epilog=SERVER_EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"sentiment-ls {__version__}")
+    transport = parser.add_mutually_exclusive_group()
+    transport.add_argument("--stdio", action="store_true", help="speak LSP on stdio (the default)")
+    transport.add_argument(
+        "--tcp", action="store_true", help="speak LSP on TCP instead of stdio, for debugging"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="TCP address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=integer_from(0, 65535),
+        default=2087,
+        help="TCP port; 0 picks a free one, said on stderr (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default="WARNING",
+        metavar="LEVEL",
+        help=f"stderr log level: {', '.join(LOG_LEVELS)}, any case (default: %(default)s)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="report flagged sentences in files, folders or stdin, as a linter",
+        description=CHECK_DESCRIPTION,
+        epilog=CHECK_EPILOG,
+    )
+    _check_arguments(check)
+
+    evaluate = commands.add_parser(
+        "eval",
+        help="accuracy, macro-F1 and speed on a TSV file",
+        description=EVAL_DESCRIPTION,
+    )
+    evaluate.add_argument("file", metavar="FILE.tsv", help="sentence<TAB>label rows")
+    evaluate.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="a table, or one JSON object (default: %(default)s)",
+    )
+    evaluate.add_argument(
+        "--batch-size",
+        type=integer_from(1),
+        default=32,
+        help="sentences per forward pass (default: %(default)s)",
+    )
+    evaluate.add_argument(
+        "--polarity",
+        action="store_true",
+        help="the file is two-label (0 negative, 1 positive, as SST-2): on a model with a "
+        "neutral class, the higher of its negative and positive probabilities decides "
+        "(on by itself when the labels are only 0 and 1 and the model has a neutral class)",
+    )
     _model_options(evaluate)
 
     explain = commands.add_parser(
-        "explain", help="which words pushed each sentence's score, for a text or a file"
+        "explain",
+        help="which words pushed each sentence's score, for a text or a file",
+        description="Every sentence's verdict and the words that pushed it, with signed "
+        "scores in nats of the label's log-odds. exit status: 0 done; 2 usage error, or the "
+        "file or the model could not be read.",
     )
     from sentiment_ls.explain_cli import add_arguments as add_explain_arguments
 
     add_explain_arguments(explain)
     _model_options(explain)
 
-    train = commands.add_parser("train", help="fine-tune the embedded model (LoRA on MiniLM)")
-    if train_arguments:
-        # The training module imports torch: only `sentiment-ls train ...` pays for it.
-        from sentiment_ls.training.train import add_arguments
+    train = commands.add_parser(
+        "train",
+        help="fine-tune the embedded three-class tone model (MiniLM-L6)",
+        description="Fine-tune the embedded model on the tone and SST-2 data of a shared "
+        "data folder (see MODEL.md); checkpoints in --work-dir, resumed when rerun.",
+    )
+    from sentiment_ls.training.options import add_arguments
 
-        add_arguments(train)
+    add_arguments(train)
 
-    export = commands.add_parser("export-model", help="write the embedded model to a folder")
-    export.add_argument("directory", metavar="DIR")
+    export = commands.add_parser(
+        "export-model",
+        help="write the embedded model to a folder",
+        description="Write the embedded model as an ordinary Hugging Face model folder.",
+    )
+    export.add_argument("directory", metavar="DIR", help="the folder to write (created)")
 
     onnx = commands.add_parser(
         "export-onnx",
         help="write the embedded model's graph-only ONNX file (needs sentiment-ls[train])",
+        description="Export the embedded model's graph, without weights, as model.graph.onnx.",
     )
     onnx.add_argument(
         "directory", metavar="DIR", nargs="?", default=None, help="default: the package's weights"
@@ -117,9 +362,8 @@ def build_parser(train_arguments: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(train_arguments="train" in argv).parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr)
     if args.command == "check":
         from sentiment_ls.check import run_check
 
@@ -133,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_explain(args)
     if args.command == "train":
-        from sentiment_ls.training.train import config_from_args, train
+        from sentiment_ls.training.options import config_from_args
+        from sentiment_ls.training.train import train
 
         train(config_from_args(args))
         return 0
@@ -153,17 +398,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     server = build_server()
     if args.tcp:
+        from sentiment_ls.lsp.tcp import serve_tcp
+
         if not _is_loopback(args.host):
             # Any client that reaches the port can have the server read files from disk
             # (sentiment-ls.analyze of a URI that is not open): say so where it is started.
             print(
-                f"sentiment-ls: listening on {args.host}:{args.port}, not on loopback: "
-                "anyone who can connect can make the server read files you can read",
+                f"sentiment-ls: --host {args.host} is not on loopback: anyone who can "
+                "connect can make the server read files you can read",
                 file=sys.stderr,
             )
-        server.start_tcp(args.host, args.port)
-    else:
-        server.start_io()
+        return serve_tcp(server, args.host, args.port)
+    server.start_io()
     return 0
 
 

@@ -1,15 +1,31 @@
 """The model of a command-line run (`check`, `explain`, `eval`): loaded from the command's
-`--model`, `--device`, `--precision` and `--allow-download` options, with what went wrong
-or fell back said on stderr, where a compiler-style tool says it."""
+`--model`, `--device`, `--precision`, `--allow-download` and `--allow-pickle` options, with
+what went wrong or fell back said on stderr, where a compiler-style tool says it."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.model_loading import LoadedModel
+
+_SET_TO_TRUE = re.compile(r"set `sentimentLs\.(\w+)` to true")
+_SETTING = re.compile(r"`sentimentLs\.(\w+)`")
+
+
+def _flag(setting: str) -> str:
+    return "--" + re.sub(r"(?<!^)([A-Z])", r"-\1", setting).lower()
+
+
+def command_line_wording(message: str) -> str:
+    """A message written for editor users, worded for the command line: a setting is named
+    as the flag that sets it (`set sentimentLs.allowDownload to true` -> `pass
+    --allow-download`; `sentimentLs.flagLabels` -> `--flag-labels`)."""
+    message = _SET_TO_TRUE.sub(lambda match: f"pass `{_flag(match[1])}`", message)
+    return _SETTING.sub(lambda match: f"`{_flag(match[1])}`", message)
 
 
 def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
@@ -22,11 +38,12 @@ def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
             args.device,
             args.allow_download,
             args.precision,
+            args.allow_pickle,
             runtime=getattr(args, "runtime", "auto"),
         )
     except ModelLoadError as error:
-        print(f"sentiment-ls: {error}", file=sys.stderr)
+        print(f"sentiment-ls: {command_line_wording(str(error))}", file=sys.stderr)
         return None
     for warning in loaded.warnings:
-        print(f"sentiment-ls: {warning}", file=sys.stderr)
+        print(f"sentiment-ls: {command_line_wording(warning)}", file=sys.stderr)
     return loaded

@@ -8,25 +8,44 @@ import json
 import sys
 import typing
 
-from sentiment_ls.settings import ExplainMethod
+from sentiment_ls.settings import ExplainMethod, Settings
+
+
+def _steps(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 256, got {text!r}")
+    return int(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("text", nargs="?", help="the text to explain (plain text)")
     source.add_argument("--file", metavar="PATH", help="explain every sentence of this file")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="a table per sentence, or the sentiment-ls.analyze command's JSON object "
+        "(default: %(default)s)",
+    )
     parser.add_argument(
         "--method",
         choices=typing.get_args(ExplainMethod),
         default=None,
-        help="attribution method (default: the cheapest one the benchmark shows faithful)",
+        help=f"attribution method (default: {Settings().explainMethod}, the cheapest one the "
+        "benchmarks show faithful)",
     )
     parser.add_argument(
-        "--label", default=None, help="explain this label instead of each sentence's own"
+        "--label",
+        default=None,
+        help="explain this label of the model, in any case (default: each sentence's "
+        "predicted label)",
     )
     parser.add_argument(
-        "--steps", type=int, default=20, help="Integrated Gradients: integration steps"
+        "--steps",
+        type=_steps,
+        default=20,
+        help="integration steps of integrated-gradients, 1 to 256 (default: %(default)s)",
     )
     parser.add_argument(
         "--position-encoding",
@@ -48,9 +67,6 @@ def run_explain(args: argparse.Namespace) -> int:
     from sentiment_ls.document import LineIndex, document_sentences, language_of
     from sentiment_ls.present.attributions import ExplainedSentence, analysis_json, explained_text
 
-    if args.steps < 1:
-        print("sentiment-ls: --steps must be at least 1", file=sys.stderr)
-        return 2
     if args.file is not None:
         try:
             with open(args.file, encoding="utf-8") as handle:

@@ -13,6 +13,8 @@
     paths = ["CHANGELOG.md"]
     enabled = false
 
+    exclude = ["docs/_build", "vendor/**"]   # (in the table) never read, whatever overrides say
+
 A document's file is found by walking up from its folder (to the workspace root when there
 is one): the nearest folder with a `.sentiment-ls.toml`, or a `pyproject.toml` that has the
 table, holds its file, and only that one applies (files are not merged across folders, so
@@ -40,7 +42,9 @@ PYPROJECT = "pyproject.toml"
 CONFIG_FILE_NAMES = (CONFIG_FILE, PYPROJECT)
 TABLE = "tool.sentiment-ls"
 # The settings a project may set: how its documents are judged, nothing that loads or runs.
-PROJECT_KEYS = frozenset({"enabled", "threshold", "tone", "neutralBand", "flagLabels", "severity"})
+PROJECT_KEYS = frozenset(
+    {"enabled", "threshold", "tone", "neutralBand", "minWords", "flagLabels", "severity"}
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ class ProjectConfig:
     values: Mapping[str, Any]  # the table's own settings
     overrides: tuple[Override, ...] = ()
     problems: tuple[str, ...] = ()  # what was wrong in the file (each part was skipped)
+    # Paths never read (glob patterns as in overrides): as an override with `enabled = false`
+    # that comes last, so that no override turns them back on.
+    exclude: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -79,6 +86,8 @@ class ProjectConfig:
         for override in self.overrides:
             if override.matches(relative):
                 values.update(override.values)
+        if any(glob_matches(pattern, relative) for pattern in self.exclude):
+            values["enabled"] = False
         return values
 
     def settings_for(self, document: Path, base: Settings) -> SettingsResult:
@@ -91,11 +100,14 @@ def _setting_name(key: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _project_values(table: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+def _project_values(
+    table: Mapping[str, Any], where: str, structure: tuple[str, ...]
+) -> tuple[dict[str, Any], list[str]]:
+    """The settings of a table, less its `structure` keys (`overrides`, `paths`...)."""
     values: dict[str, Any] = {}
     problems: list[str] = []
     for key, value in table.items():
-        if key in ("overrides", "paths"):
+        if key in structure:
             continue
         name = _setting_name(key)
         if name not in PROJECT_KEYS:
@@ -128,7 +140,12 @@ def parse_project_config(path: Path, document: Mapping[str, Any]) -> ProjectConf
     where = str(path)
     if not isinstance(table, Mapping):
         return ProjectConfig(path, {}, (), (f"{where}: `{TABLE}` must be a table",))
-    values, problems = _project_values(table, where)
+    values, problems = _project_values(table, where, ("overrides", "exclude"))
+    exclude = table.get("exclude", [])
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):
+        exclude, problems = [], [*problems, f"{where}: `exclude` must be a list of glob patterns"]
     overrides: list[Override] = []
     raw_overrides = table.get("overrides", [])
     if not isinstance(raw_overrides, list):
@@ -141,10 +158,10 @@ def parse_project_config(path: Path, document: Mapping[str, Any]) -> ProjectConf
         if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
             problems.append(f"{label} ignored: `paths` must be a list of glob patterns")
             continue
-        override_values, override_problems = _project_values(raw, label)
+        override_values, override_problems = _project_values(raw, label, ("paths",))
         problems += override_problems
         overrides.append(Override(tuple(paths), override_values))
-    return ProjectConfig(path, values, tuple(overrides), tuple(problems))
+    return ProjectConfig(path, values, tuple(overrides), tuple(problems), tuple(exclude))
 
 
 def read_project_config(path: Path) -> ProjectConfig | None:

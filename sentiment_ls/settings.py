@@ -40,6 +40,9 @@ class Settings:
     # Below this probability of its label the model is unsure, and the sentence is never
     # flagged (0.65: between 0.35 and 0.65 on a two-label model).
     neutralBand: float = 0.65
+    # Fewer words than this (a table cell, a heading of two words, "v2.1.0") is a fragment
+    # and gets no verdict.
+    minWords: int = 3
     # Off: no document is read. Mostly set per path in a project file (CHANGELOG.md).
     enabled: bool = True
     severity: Severity = "information"
@@ -69,6 +72,7 @@ class Settings:
 _RANGES: dict[str, tuple[float, float]] = {
     "threshold": (0.0, 1.0),
     "neutralBand": (0.0, 1.0),
+    "minWords": (0, 50),
     "debounceMs": (0, 10_000),
     "integratedGradientsSteps": (1, 256),
     "hoverWords": (0, 20),

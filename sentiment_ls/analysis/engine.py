@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sentiment_ls.analysis.cache import LRUCache
 from sentiment_ls.analysis.explain import DEFAULT_METHOD, Explanation, MethodOptions, explain
 from sentiment_ls.analysis.forward import forward
+from sentiment_ls.analysis.labels import label_named
 from sentiment_ls.analysis.model_loading import LoadedModel
 from sentiment_ls.analysis.postprocess import Prediction, postprocess
 from sentiment_ls.analysis.preprocess import Encoding, encode
@@ -87,6 +88,8 @@ class SentimentEngine:
     ) -> Explanation:
         """Attributions toward `label` (the predicted label when None), computed once per
         sentence, label, method and options, then served from the cache."""
+        # Named in any case, as flagLabels are; an unknown name is explain()'s to refuse.
+        label = (label_named(label, self.loaded.labels) or label) if label else None
         label = label or analysis.prediction.label
         options = options or MethodOptions()
         wanted = [options]

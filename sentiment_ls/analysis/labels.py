@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 _NEGATIVE = re.compile(r"^(neg(ative)?|very[ _-]?negative|[12][ _-]?stars?)$", re.IGNORECASE)
 _POSITIVE = re.compile(r"^(pos(itive)?|very[ _-]?positive|[45][ _-]?stars?)$", re.IGNORECASE)
+_NEUTRAL = re.compile(r"^(neu(tral)?|3[ _-]?stars?)$", re.IGNORECASE)
 
 
 def negative_labels(labels: Iterable[str]) -> list[str]:
@@ -20,6 +21,16 @@ def negative_labels(labels: Iterable[str]) -> list[str]:
 
 def positive_labels(labels: Iterable[str]) -> list[str]:
     return [label for label in labels if _POSITIVE.match(label.strip())]
+
+
+def neutral_labels(labels: Iterable[str]) -> list[str]:
+    return [label for label in labels if _NEUTRAL.match(label.strip())]
+
+
+def label_named(name: str, labels: Iterable[str]) -> str | None:
+    """The model's own spelling of a label named in any case (`positive` -> `POSITIVE`), as
+    `flagLabels` reads names; None when it has no such label."""
+    return next((label for label in labels if label.casefold() == name.casefold()), None)
 
 
 def resolve_flag_labels(

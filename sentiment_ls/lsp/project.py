@@ -121,5 +121,5 @@ def flag_rule(settings: Settings, model_labels: list[str] | None) -> FlagRule:
     """The rule for a document with these settings; nothing is flagged without a model.
     (Problems with the labels are shown once per settings change, by the session.)"""
     if model_labels is None:
-        return FlagRule(frozenset(), settings.threshold, settings.neutralBand)
+        return FlagRule(frozenset(), settings.threshold, settings.neutralBand, settings.minWords)
     return rule_for(settings, model_labels)[0]

@@ -23,6 +23,7 @@ from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import ModelNotReady, ModelStatus
 from sentiment_ls.document import SUPPORTED_LANGUAGES, language_of
 from sentiment_ls.document.limits import analysed_end, read_document
+from sentiment_ls.file_selection import SKIPPED_FOLDERS
 
 if TYPE_CHECKING:
     from sentiment_ls.lsp.session import Session
@@ -31,7 +32,6 @@ SERVER_CANCELLED = -32802  # LSP's ServerCancelled: the client should ask again
 # A workspace pull reads at most this many files, skipping folders no prose lives in, so
 # that opening a monorepo never queues hours of model time.
 MAX_WORKSPACE_FILES = 500
-SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "target"})
 
 
 def result_id(session: Session, uri: str, source: str) -> str:

@@ -28,7 +28,9 @@ from sentiment_ls.lsp.project import ProjectSettings, flag_rule
 from sentiment_ls.lsp.visible import MIN_REST, VisibleRanges
 from sentiment_ls.present.diagnostics import lsp_range, to_diagnostics
 from sentiment_ls.present.findings import FlagRule, findings, tone_labels
-from sentiment_ls.present.hover import hover_markdown, status_markdown
+from sentiment_ls.present.hover import HoverInputs, hover_text, status_text
+from sentiment_ls.present.markup import MarkupKind, choose_markup
+from sentiment_ls.present.verdict import policy_name, verdict
 from sentiment_ls.project_config import is_config_file
 from sentiment_ls.settings import SECTION, Settings
 
@@ -349,7 +351,7 @@ class Session:
         """Compute the hover's word attributions of the flagged sentences now, at the lowest
         priority, so that hovering a squiggle is a cache hit; other sentences are explained
         when hovered."""
-        settings = self.settings
+        settings = self.settings_for(uri)  # what the hover of this document will ask
         if settings.hoverWords <= 0:
             return
         flagged = [
@@ -428,6 +430,13 @@ class Session:
         )
 
     # -- hover --------------------------------------------------------------------------
+    @property
+    def hover_markup(self) -> MarkupKind:
+        """Markdown or plain text, as the client's `hover.contentFormat` prefers."""
+        formats = self._capability("text_document", "hover", "content_format")
+        # MarkupKind is a str enum: its value, not str(), which names the member.
+        return choose_markup([getattr(kind, "value", kind) for kind in formats or ()])
+
     async def hover(self, uri: str, position: types.Position) -> types.Hover | None:
         document = self.document(uri)
         if document is None or not self.wants(document):
@@ -442,19 +451,18 @@ class Session:
                 f"sentiment-ls reads of a document this large (`{SECTION}.maxDocumentChars`)"
             )
             here = lsp_range(index, offset, offset, self.encoding)
-            return self._markdown_hover(status_markdown(message), here)
+            return self._hover(status_text(message, self.hover_markup), here)
         sentences = await self.document_sentences(uri, document)
         sentence = next((s for s in sentences if s.start <= offset < s.end), None)
         if sentence is None:
             return None
         hover_range = lsp_range(index, sentence.start, sentence.end, self.encoding)
         if self.service.status is not ModelStatus.READY:
-            return self._markdown_hover(
-                status_markdown(self.service.describe_status()), hover_range
-            )
+            status = status_text(self.service.describe_status(), self.hover_markup)
+            return self._hover(status, hover_range)
+        settings = self.settings_for(uri)
         try:
             analysis = await self.service.analyze_sentence(sentence.text)
-            settings = self.settings
             tokens = len(analysis.encoding.tokens)
             too_long = tokens > HOVER_MAX_EXPLAINED_TOKENS
             explanation = (
@@ -463,17 +471,20 @@ class Session:
                 else None
             )
         except ModelNotReady as not_ready:
-            return self._markdown_hover(status_markdown(str(not_ready)), hover_range)
+            return self._hover(status_text(str(not_ready), self.hover_markup), hover_range)
         loaded = self.service.loaded
         assert loaded is not None
-        text = hover_markdown(analysis, explanation, loaded.model_id, settings.hoverWords)
-        if too_long and settings.hoverWords > 0:
-            text += (
-                f"\n\n*Word attributions are left out of the hover for a sentence of {tokens} "
-                "tokens: their cost grows with the square of its length. The "
-                "`sentiment-ls.breakdown` command computes them.*"
-            )
-        return self._markdown_hover(text, hover_range)
+        kind = self.hover_markup
+        inputs = HoverInputs(
+            analysis=analysis,
+            explanation=explanation,
+            verdict=verdict(self.flag_rule(uri), analysis),
+            policy=policy_name(settings),
+            model_id=loaded.model_id,
+            words=settings.hoverWords,
+            words_left_out=tokens if too_long else None,
+        )
+        return self._hover(hover_text(inputs, kind), hover_range)
 
     async def _hover_explanation(
         self, analysis: SentenceAnalysis, settings: Settings
@@ -496,12 +507,9 @@ class Session:
 
             return await explain(method=DEFAULT_METHOD)
 
-    @staticmethod
-    def _markdown_hover(value: str, hover_range: types.Range) -> types.Hover:
-        return types.Hover(
-            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
-            range=hover_range,
-        )
+    def _hover(self, value: str, hover_range: types.Range) -> types.Hover:
+        kind = types.MarkupKind(self.hover_markup)
+        return types.Hover(contents=types.MarkupContent(kind=kind, value=value), range=hover_range)
 
     def shutdown(self) -> None:
         for task in self._tasks.values():

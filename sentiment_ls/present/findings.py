@@ -10,7 +10,12 @@ A document has a target tone, and a finding is a sentence that misses it with co
 
 `flagLabels`, when set, names the flagged labels outright and the tone no longer chooses
 them. Either way a sentence is flagged only when its label's probability reaches the
-threshold and lies outside the neutral band, where the model is unsure.
+threshold and the model is sure of it: on a model with a neutral class (`neutral`, `3 stars`)
+a sentence it reads as neutral is never flagged, since that class is the neutral band; on one
+without (a binary model), the label's probability must also reach `neutralBand`.
+
+A fragment with fewer than `minWords` words (a table cell, a short heading, a version string,
+"0") carries no tone worth judging: it gets no verdict, whatever the model says of it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from sentiment_ls.analysis.labels import negative_labels, positive_labels, resolve_flag_labels
+from sentiment_ls.analysis.labels import (
+    negative_labels,
+    neutral_labels,
+    positive_labels,
+    resolve_flag_labels,
+)
+from sentiment_ls.document.words import word_count
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis
@@ -38,7 +49,8 @@ class Finding:
     def message(self) -> str:
         prediction = self.analysis.prediction
         label = prediction.label
-        name = label[:1].upper() + label[1:].lower() if label.isupper() else label
+        # "NEGATIVE" and "negative" both read "Negative sentiment"; "2 stars" stays as it is.
+        name = label[:1].upper() + (label[1:].lower() if label.isupper() else label[1:])
         return f"{name} sentiment ({prediction.score:.2f})"
 
     @property
@@ -55,8 +67,13 @@ class FlagRule:
     threshold: float  # the label's probability must reach this...
     # ...and this: below it the model is unsure (0.65: a two-label model's probabilities
     # between 0.35 and 0.65), and an unsure verdict is never worth a diagnostic, whatever
-    # the threshold says.
+    # the threshold says. 0 for a model with a neutral class: that class is the band.
     neutral_band: float = 0.0
+    min_words: int = 0  # fewer words than this: a fragment, not judged
+
+    def judges(self, text: str) -> bool:
+        """Whether a sentence is long enough to carry tone at all."""
+        return word_count(text) >= self.min_words
 
     def flags(self, analysis: SentenceAnalysis) -> bool:
         prediction = analysis.prediction
@@ -64,6 +81,7 @@ class FlagRule:
             prediction.label in self.labels
             and prediction.score >= self.threshold
             and prediction.score >= self.neutral_band
+            and self.judges(analysis.text)
         )
 
 
@@ -91,7 +109,8 @@ def tone_labels(
 def rule_for(settings: Settings, model_labels: list[str]) -> tuple[FlagRule, list[str]]:
     """The rule that `settings` (the effective ones of a document) set for a model."""
     labels, problems = tone_labels(settings.tone, settings.flagLabels, model_labels)
-    return FlagRule(labels, settings.threshold, settings.neutralBand), problems
+    band = 0.0 if neutral_labels(model_labels) else settings.neutralBand
+    return FlagRule(labels, settings.threshold, band, settings.minWords), problems
 
 
 def findings(

@@ -20,19 +20,22 @@ class DataError(ValueError):
 
 
 def read_labelled_tsv(path: Path, label2id: Mapping[str, int] | None = None) -> list[Example]:
-    """Read `sentence<TAB>label` rows; the header is optional, labels are ids or label names."""
+    """Read `sentence<TAB>label` rows; the header is optional (with one, the column named
+    `label` holds labels, so extra columns may follow), labels are ids or label names."""
     names = {name.lower(): index for name, index in (label2id or {}).items()}
     examples: list[Example] = []
     with path.open(encoding="utf-8", newline="") as stream:
         reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
+        label_column = -1  # without a header, the last column; with one, the `label` column
         for line_number, row in enumerate(reader, start=1):
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if len(row) < 2:
                 raise DataError(f"{path}:{line_number}: expected `sentence<TAB>label`")
-            text, raw_label = row[0], row[-1].strip()
-            if line_number == 1 and raw_label.lower() == "label":
+            if line_number == 1 and "label" in (cell.strip().lower() for cell in row):
+                label_column = [cell.strip().lower() for cell in row].index("label")
                 continue
+            text, raw_label = row[0], row[label_column].strip()
             if raw_label.lstrip("-").isdigit():
                 label = int(raw_label)
             elif raw_label.lower() in names:

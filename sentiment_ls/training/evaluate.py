@@ -93,9 +93,28 @@ def run_eval(args: argparse.Namespace) -> int:
     label2id = {name: index for index, name in loaded.id2label.items()}
     try:
         examples = read_labelled_tsv(Path(args.file), label2id)
+        numeric_only = _numeric_labels_only(Path(args.file))
     except (OSError, DataError) as error:
         print(f"sentiment-ls: {error}", file=sys.stderr)
         return 2
+    pair = polarity_pair(loaded.labels)
+    polarity = bool(getattr(args, "polarity", False))
+    if not polarity and pair and numeric_only and {e.label for e in examples} <= {0, 1}:
+        polarity = True
+        print(
+            "sentiment-ls: the file's labels are 0 and 1 and the model has a neutral class: "
+            f"scoring polarity ({pair[0]} against {pair[1]}, neutral left out)",
+            file=sys.stderr,
+        )
+    if polarity:
+        if pair is None:
+            print(
+                f"sentiment-ls: --polarity needs a model with negative, neutral and positive "
+                f"labels; its labels are {loaded.labels}",
+                file=sys.stderr,
+            )
+            return 2
+        return _run_polarity(args, loaded, examples, pair)
     bad = sorted({e.label for e in examples if e.label not in loaded.id2label})
     if bad:
         print(
@@ -114,4 +133,43 @@ def run_eval(args: argparse.Namespace) -> int:
         print(json.dumps(metrics.as_json(loaded.model_id)))
     else:
         print(metrics.as_text(loaded.model_id))
+    return 0
+
+
+def polarity_pair(labels: list[str]) -> tuple[str, str] | None:
+    """(negative, positive) of a model that also has a neutral class, else None."""
+    from sentiment_ls.analysis.labels import negative_labels, neutral_labels, positive_labels
+
+    negative, positive = negative_labels(labels), positive_labels(labels)
+    if len(negative) == 1 and len(positive) == 1 and neutral_labels(labels):
+        return negative[0], positive[0]
+    return None
+
+
+def _numeric_labels_only(path: Path) -> bool:
+    """Whether every label in the file is written as a number (0/1), not as a name."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    labels = [line.rsplit("\t", 1)[-1].strip() for line in lines[1:] if "\t" in line]
+    return all(label.isdigit() for label in labels)
+
+
+def _run_polarity(
+    args: argparse.Namespace, loaded: Any, examples: list[Any], pair: tuple[str, str]
+) -> int:
+    """A two-label file on a three-class model: 0 is the negative label, 1 the positive one,
+    and the prediction is whichever of the two has the higher probability."""
+    from sentiment_ls.analysis.engine import SentimentEngine
+
+    engine = SentimentEngine(loaded)
+    started = time.perf_counter()
+    analyses = engine.analyze([e.text for e in examples])
+    seconds = time.perf_counter() - started
+    negative, positive = pair
+    predicted = [
+        int(a.prediction.probabilities[positive] > a.prediction.probabilities[negative])
+        for a in analyses
+    ]
+    metrics = score([negative, positive], [e.label for e in examples], predicted, seconds)
+    model = f"{loaded.model_id} (polarity)"
+    print(json.dumps(metrics.as_json(model)) if args.format == "json" else metrics.as_text(model))
     return 0

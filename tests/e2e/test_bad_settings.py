@@ -80,7 +80,7 @@ async def test_wrong_types_and_out_of_range_values(client: RecordingClient) -> N
             "maxDocumentChars": -5,
             "allowPickle": "yes please",
             "hoverWords": 1e9,
-            "flagLabels": "NEGATIVE",
+            "flagLabels": "negative",
             "noSuchSetting": True,
         },
     )

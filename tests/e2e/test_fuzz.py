@@ -42,7 +42,11 @@ WAIT = 30.0
 STEPS = int(os.environ.get("SENTIMENT_LS_FUZZ_STEPS", "12"))
 
 # Every sentence flagged: then each sentence of the text has a diagnostic to check.
-FLAG_ALL: dict[str, Any] = {"flagLabels": ["NEGATIVE", "POSITIVE"], "threshold": 0.0}
+FLAG_ALL: dict[str, Any] = {
+    "flagLabels": ["negative", "neutral", "positive"],
+    "threshold": 0.0,
+    "minWords": 0,
+}
 LANGUAGES = [
     "markdown",
     "plaintext",

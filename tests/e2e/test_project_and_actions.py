@@ -281,7 +281,7 @@ async def test_the_full_token_breakdown_is_a_command_any_client_runs(
     )
     markdown = result["markdown"]
     assert "| `[CLS]` | 101 | 1 |" in markdown
-    assert "`wonderful`" in markdown and "**POSITIVE**" in markdown
+    assert "`wonderful`" in markdown and "**positive**" in markdown
     assert "absolutely" in markdown and "Client.sync" not in markdown  # that sentence only
     assert (
         Path(pytest.importorskip("pygls.uris").to_fs_path(result["uri"])).read_text(

@@ -122,7 +122,8 @@ async def _serves(client: RecordingClient, runtime: str) -> dict[str, Any]:
     await diagnostics_for(client, uri, 1)
     assert _logged(client, f"ready on {runtime} on cpu")
     markdown = await _hover(client, uri, 2, 8)
-    assert "softmax" in markdown and "`[CLS]`" in markdown
+    # The verdict, the words that drove it (attributions ran) and the model.
+    assert "log-odds" in markdown and "model `embedded`" in markdown
     report = await _analysis(client, uri)
     assert len(report["sentences"]) == 4  # the heading is a sentence of its own
     return report
@@ -162,7 +163,7 @@ async def test_without_torch_a_gradient_method_names_the_extra_and_hovers_go_on(
     )
     await asyncio.sleep(0.5)
     markdown = await _hover(bare_client, uri, 2, 8)
-    assert "softmax" in markdown  # the verdict is there, words by occlusion
+    assert "(occlusion)" in markdown  # the verdict is there, words by occlusion
     (shown,) = await _wait_for(lambda: _shown(bare_client, "sentiment-ls[torch]"), "message")
     assert "integrated-gradients" in shown.message and "occlusion" in shown.message
 

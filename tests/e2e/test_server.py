@@ -72,7 +72,7 @@ async def test_markdown_prose_is_analysed_and_code_is_not(client: RecordingClien
     assert diagnostic.code == "sentiment-negative"
     assert diagnostic.message.startswith("Negative sentiment (")
     probabilities = diagnostic.data["probabilities"]
-    assert set(probabilities) == {"NEGATIVE", "POSITIVE"}
+    assert set(probabilities) == {"negative", "neutral", "positive"}
     assert f"({probabilities['NEGATIVE']:.2f})" in diagnostic.message
 
 
@@ -108,28 +108,40 @@ async def test_incremental_change_republishes_with_the_new_version(client: Recor
     assert [text_in_range(new_text, d.range) for d in diagnostics] == [NEGATIVE]
 
 
-async def test_hover_shows_the_three_stages(client: RecordingClient) -> None:
+async def test_hover_leads_with_the_verdict_then_the_three_stages(
+    client: RecordingClient,
+) -> None:
     uri = "file:///hover.md"
     text = f"# Title\n\n{POSITIVE} {NEGATIVE}\n"
     open_document(client, uri, text)
     await diagnostics_for(client, uri, 1)
-    column = text.split("\n")[2].index("frustrating")
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(line=2, character=column),
+
+    async def hover_on(word: str) -> tuple[types.Hover | None, str]:
+        column = text.split("\n")[2].index(word)
+        hover = await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=2, character=column),
+            )
         )
-    )
-    markdown = hover_text(hover)
+        return hover, hover_text(hover)
+
+    hover, markdown = await hover_on("frustrating")
     assert hover is not None and hover.range is not None
     assert text_in_range(text, hover.range) == NEGATIVE
-    assert "NEGATIVE" in markdown and "softmax" in markdown
+    first, second = markdown.splitlines()[:2]
+    assert first.startswith("**negative ") and "· flagged**: the positive tone flags" in first
+    assert second.startswith("Toward negative: “")
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    tables = [t for t in tokens if t.type == "table_open"]
-    assert len(tables) == 3  # the token table, the label table and the top words
+    assert [t.type for t in tokens].count("table_open") == 1  # the scores; the pieces are a strip
+    strip = next(t for t in tokens if t.type == "fence").content
+    assert strip.startswith("[CLS]·101 ")  # [CLS]'s input id in the uncased BERT vocabulary
+    assert "frustrating·" in strip and strip.rstrip().endswith("[SEP]·102")
     cells = [t.content for t in tokens if t.type == "inline"]
-    assert "`[CLS]`" in cells and "`frustrating`" in cells
-    assert "101" in cells  # [CLS]'s input id in the uncased BERT vocabulary
+    assert "negative" in cells and "positive" in cells and "3 · softmax" in cells
+
+    _, markdown = await hover_on("friendly")  # the positive sentence: not flagged, and why
+    assert " · not flagged**: the positive tone flags only negative" in markdown.splitlines()[0]
 
 
 async def test_hover_outside_prose_returns_nothing(client: RecordingClient) -> None:
@@ -154,7 +166,7 @@ async def test_configuration_change_applies_without_restart(client: RecordingCli
     count = len(client.published[uri])
     client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
-            settings={"sentimentLs": {"flagLabels": ["POSITIVE"], "severity": "warning"}}
+            settings={"sentimentLs": {"flagLabels": ["positive"], "severity": "warning"}}
         )
     )
     await _next_publish(client, uri, count)
@@ -215,5 +227,6 @@ async def test_hover_on_a_very_long_sentence_skips_word_scores(client: Recording
         )
     )
     markdown = hover_text(hover)
-    assert "left out of the hover" in markdown
+    assert "left out of the hover" in markdown.splitlines()[1]  # where the words would be
     assert "**1 · Tokenizer**" in markdown  # the pipeline stages are still shown
+    assert len([line for line in markdown.splitlines() if line.strip()]) <= 20  # bounded

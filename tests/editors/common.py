@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import typing
 from dataclasses import dataclass
@@ -74,13 +75,57 @@ def screenshots_dir() -> Path:
     return folder
 
 
-def assert_pipeline_hover(markdown: str) -> None:
-    """The hover over the negative sentence: its sentiment and the tokenizer's token table."""
-    lowered = markdown.lower()
-    assert "negative" in lowered, markdown
-    assert "token" in lowered and "input id" in lowered, markdown  # the token table's header
-    assert "unfortunately" in lowered, markdown  # a word piece of the hovered sentence
-    assert "logit" in lowered, markdown  # the model stage
+HOVER_MAX_LINES = 20  # non-empty lines of the hover over the sample's 23-piece sentence
+_MARKUP = re.compile(r"[*`]")
+_DRIVING_WORD = re.compile(r"^Toward negative: “([^”]+)” \+\d\.\d\d")
+
+
+def plain(line: str) -> str:
+    """A line without emphasis and code markers, as a rendering editor shows it."""
+    return _MARKUP.sub("", line).strip()
+
+
+def assert_lead(lines: list[str], sample: Sample) -> None:
+    """The first two non-empty lines: the verdict (flagged, under the default tone) and the
+    words that pushed it, led by a word of the hovered sentence with its signed score."""
+    shown = [plain(line) for line in lines if line.strip()]
+    assert len(shown) >= 2, lines
+    verdict, words = shown[0], shown[1]
+    assert verdict.startswith("negative ") and "· flagged: " in verdict, lines
+    assert "positive tone" in verdict, lines  # what flags it: the document's tone
+    driving = _DRIVING_WORD.match(words)
+    assert driving, lines
+    sentence = sample.text.splitlines()[sample.negative_line].lower()
+    assert driving.group(1).lower() in sentence, (driving.group(1), lines)
+
+
+def assert_hover_layout(value: str, kind: str, sample: Sample) -> None:
+    """The hover over the negative sentence: the verdict and the words that drove it first,
+    then the pipeline, compact, in order. `kind`: the markup the server was asked for
+    (`markdown`, `plaintext`), or `rendered` for the text an editor shows."""
+    lines = [line for line in value.splitlines() if line.strip()]
+    assert len(lines) <= HOVER_MAX_LINES, value
+    assert_lead(lines, sample)
+    order = ["Toward negative", "1 · Tokenizer", "unfortunately·", "2 · Model: logit"]
+    order += ["3 · softmax", "sentiment-ls.breakdown"]
+    found = [value.find(part) for part in order]
+    assert -1 not in found and found == sorted(found), (order, found, value)
+    if kind == "markdown":
+        assert "\n```text\n" in value and "|:--" in value, value  # the strip, the score table
+    elif kind == "plaintext":
+        assert not re.search(r"\*\*|```|\|", value), value
+
+
+def assert_hover_screen(rows: list[str], sample: Sample, whole: bool = True) -> None:
+    """The hover as an editor drew it (rows of a terminal): the answer in its first rows,
+    markup not shown, and (unless only its start is shown, as in an echo area) the pipeline
+    below."""
+    shown = [row for row in rows if row.strip()]
+    assert shown, rows
+    assert_lead(shown[:2], sample)
+    assert "*" not in shown[0] + shown[1], shown[:2]  # rendered, not raw
+    if whole:
+        assert any("1 · Tokenizer" in row for row in shown), rows
 
 
 README = ROOT / "README.md"

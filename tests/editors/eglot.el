@@ -12,6 +12,9 @@
 (require 'flymake)
 (require 'markdown-mode)
 (require 'eglot)
+;; An Emacs that cannot render Markdown: eglot then asks for plain-text hovers (it offers
+;; Markdown only when `gfm-view-mode' exists); the buffer keeps its mode.
+(when (getenv "SLS_PLAIN_HOVER") (fmakunbound 'gfm-view-mode))
 
 (defvar sls-file (getenv "SLS_FILE"))
 (defvar sls-result (getenv "SLS_RESULT"))
@@ -30,6 +33,12 @@
       (end_line . ,(1- (line-number-at-pos end)))
       (type . ,(symbol-name (flymake-diagnostic-type d)))
       (text . ,(flymake-diagnostic-text d)))))
+
+;; Set by test_emacs.py when Emacs runs in a terminal (emacs -nw) rather than in batch: once
+;; the result is written, point waits before the flagged sentence and the test types, as a
+;; person would, to see the hover in the echo area (ElDoc) and in the *eldoc* buffer.
+(defvar sls-screen-ready (getenv "SLS_SCREEN_READY"))
+(setq confirm-kill-processes nil)  ; C-x C-c with the server still running
 
 (defun sls-run ()
   (find-file sls-file)
@@ -60,9 +69,21 @@
       (push `(hover_rendered . ,(substring-no-properties
                                  (eglot--hover-info contents (plist-get hover :range))))
             result)
-      (eglot-shutdown server))
+      (if sls-screen-ready
+          (backward-char 1)  ; the test's C-f moves onto the sentence, and ElDoc shows it
+        (eglot-shutdown server)))
     result))
 
-(condition-case err
-    (progn (sls-write (sls-run)) (kill-emacs 0))
-  (error (sls-write `((error . ,(error-message-string err)))) (kill-emacs 1)))
+(defun sls-main ()
+  (condition-case err
+      (progn
+        (sls-write (sls-run))
+        (if sls-screen-ready
+            (with-temp-file sls-screen-ready (insert "ready"))
+          (kill-emacs 0)))
+    (error (sls-write `((error . ,(error-message-string err)))) (kill-emacs 1))))
+
+(if noninteractive
+    (sls-main)
+  ;; In a terminal, from the command loop, where ElDoc's timers and the test's keys run.
+  (run-with-idle-timer 0.1 nil #'sls-main))

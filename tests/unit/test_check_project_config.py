@@ -39,8 +39,8 @@ def test_check_follows_the_project_file_per_path(tmp_path: Path) -> None:
         for f in json.loads(completed.stdout)["findings"]
     }
     assert found == {
-        ("client.md", "POSITIVE", "warning"),  # a neutral page must not gush
-        ("guide.md", "NEGATIVE", "warning"),  # the default tone flags only the negative
+        ("client.md", "positive", "warning"),  # a neutral page must not gush
+        ("guide.md", "negative", "warning"),  # the default tone flags only the negative
     }  # and CHANGELOG.md is off
     assert "`model` ignored" in completed.stderr  # a repository cannot choose the model
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +49,9 @@ def test_version_and_help_import_no_model_library() -> None:
     assert "LOADED []" in result.stderr, result.stderr
 
 
-def test_check_reports_compiler_style_lines_and_exits_1(tmp_path: Path) -> None:
+def test_check_reports_compiler_style_lines_with_the_sentence_and_a_summary(
+    tmp_path: Path,
+) -> None:
     document = tmp_path / "notes.md"
     document.write_text(
         "# Notes\n\nThe launch went well.\n\n"
@@ -57,9 +61,19 @@ def test_check_reports_compiler_style_lines_and_exits_1(tmp_path: Path) -> None:
     )
     completed = _run("check", str(document))
     assert completed.returncode == 1, completed.stderr
-    lines = completed.stdout.strip().splitlines()
-    assert lines == [f"{document}:9:3: information: " + lines[0].split(": ", 2)[2]]
-    assert lines[0].split(": ", 2)[2].startswith("Negative sentiment (")
+    finding, summary = completed.stdout.splitlines()
+    location, message = finding.split(": information: ")
+    assert location == f"{document}:9:3"
+    assert re.fullmatch(
+        r"Negative sentiment \([01]\.\d\d\) \[sentiment-negative\] "
+        r'"The installer is a slow, broken, infuriating mess\."',
+        message,
+    ), message
+    assert re.fullmatch(
+        r"Checked 1 file \(3 sentences\) in \d+\.\d s: 1 flagged \(all information\)\.",
+        summary,
+    ), summary
+    assert "\033[" not in completed.stdout  # not a terminal: no colour
 
 
 def test_check_json_and_a_clean_file_exits_0(tmp_path: Path) -> None:
@@ -72,8 +86,9 @@ def test_check_json_and_a_clean_file_exits_0(tmp_path: Path) -> None:
     assert [f["path"] for f in report["findings"]] == [str(tmp_path / "bad.md")]
     finding = report["findings"][0]
     assert (finding["line"], finding["column"]) == (1, 1)
-    assert finding["label"] == "NEGATIVE"
-    clean = _run("check", str(tmp_path / "good.txt"))
+    assert finding["label"] == "negative"
+    assert report["summary"]["files"] == 2 and report["summary"]["flagged"] == 1
+    clean = _run("check", "--quiet", str(tmp_path / "good.txt"))
     assert clean.returncode == 0 and clean.stdout == ""
 
 
@@ -84,52 +99,66 @@ def test_check_on_the_readme_sample_flags_the_known_problems() -> None:
     assert "disaster" not in completed.stdout  # the code block is skipped
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def test_tcp_mode_listens_on_loopback_and_speaks_lsp() -> None:
-    import socket
-    import time
-
-    port = _free_port()
+def _start_tcp(*args: str) -> tuple[subprocess.Popen[str], int]:
+    """The server on TCP, on a free port it chose (`--port 0`), read from the line it
+    writes on stderr once it listens."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "sentiment_ls", "--tcp", "--port", str(port)],
+        [sys.executable, "-m", "sentiment_ls", "--tcp", "--port", "0", *args],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    assert server.stderr is not None
+    line = server.stderr.readline()
+    match = re.fullmatch(r"sentiment-ls: listening for LSP on 127\.0\.0\.1:(\d+)\n", line)
+    assert match, line
+    return server, int(match[1])
+
+
+def _message(payload: dict[str, object]) -> bytes:
+    body = json.dumps({"jsonrpc": "2.0", **payload}).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _receive_until(connection: socket.socket, marker: bytes) -> bytes:
+    received = b""
+    connection.settimeout(60)
+    while marker not in received or not received.rstrip().endswith(b"}"):
+        chunk = connection.recv(65536)
+        assert chunk, "connection closed before the answer"
+        received += chunk
+    return received
+
+
+def test_tcp_says_where_it_listens_speaks_lsp_and_exits_cleanly() -> None:
+    server, port = _start_tcp()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server never listened"
-                time.sleep(0.1)
-        with connection:
-            body = json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "id": 1,
-                    "method": "initialize",
-                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
-                }
-            ).encode()
-            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-            received = b""
-            connection.settimeout(60)
-            while b"serverInfo" not in received or not received.rstrip().endswith(b"}"):
-                chunk = connection.recv(65536)
-                assert chunk, "connection closed before the initialize result"
-                received += chunk
-        payload = json.loads(received.split(b"\r\n\r\n", 1)[1])
-        assert payload["id"] == 1
-        assert payload["result"]["serverInfo"]["name"] == "sentiment-ls"
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+            initialize = {"processId": None, "rootUri": None, "capabilities": {}}
+            connection.sendall(_message({"id": 1, "method": "initialize", "params": initialize}))
+            received = _receive_until(connection, b"serverInfo")
+            payload = json.loads(received.split(b"\r\n\r\n", 1)[1])
+            assert payload["id"] == 1
+            assert payload["result"]["serverInfo"]["name"] == "sentiment-ls"
+            connection.sendall(_message({"id": 2, "method": "shutdown"}))
+            _receive_until(connection, b'"id": 2')
+            connection.sendall(_message({"method": "exit"}))
+            assert server.wait(timeout=60) == 0  # shutdown, then exit: status 0
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server.poll() is None:
+            server.kill()
+        _, stderr = server.communicate(timeout=30)
+    assert stderr == "", stderr  # no traceback, nothing after the listening line
+
+
+def test_a_port_in_use_is_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = _run("--tcp", "--port", str(port))
+    assert completed.returncode == 1
+    assert completed.stderr == (
+        f"sentiment-ls: cannot listen on 127.0.0.1:{port}: the port is in use (another "
+        "server?); choose another with --port\n"
+    )

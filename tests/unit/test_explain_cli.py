@@ -38,7 +38,7 @@ def test_json_for_a_file_has_every_sentence_in_order_and_the_analyze_shape(
         "The bread was great 😀.",
     ]
     soup, bread = report["sentences"][1:]
-    assert soup["label"] == "NEGATIVE" and bread["label"] == "POSITIVE"
+    assert soup["label"] == "negative" and bread["label"] == "positive"
     assert soup["range"]["start"] == {"line": 2, "character": 0}
     emoji = next(w for w in bread["words"] if w["text"] == "😀")
     line = document.read_text(encoding="utf-8").split("\n")[2]
@@ -51,13 +51,13 @@ def test_text_format_method_and_label_options() -> None:
     completed = _explain("The movie was terrible.", "--method", "integrated-gradients")
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
-    assert lines[2].startswith("1:1: NEGATIVE")
-    assert "words toward NEGATIVE (integrated-gradients" in completed.stdout
+    assert lines[2].startswith("1:1: negative")
+    assert "words toward negative (integrated-gradients" in completed.stdout
     terrible = next(line for line in lines if line.strip().startswith("terrible"))
     assert "+" in terrible and "█" in terrible
-    other = _explain("The movie was terrible.", "--label", "POSITIVE", "--format", "json")
+    other = _explain("The movie was terrible.", "--label", "positive", "--format", "json")
     sentence = json.loads(other.stdout)["sentences"][0]
-    assert sentence["attribution_label"] == "POSITIVE"
+    assert sentence["attribution_label"] == "positive"
     assert {w["text"]: w["attribution"] for w in sentence["words"]}["terrible"] < 0
 
 

@@ -154,6 +154,33 @@ def test_problems_are_reported_and_the_rest_applies(tmp_path: Path) -> None:
     )
 
 
+def test_exclude_turns_paths_off_and_no_override_turns_them_back_on(tmp_path: Path) -> None:
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.sentiment-ls]\nexclude = ["docs/_build", "vendor/**/*.md"]\n'
+        '[[tool.sentiment-ls.overrides]]\npaths = ["docs/**"]\nenabled = true\n',
+    )
+    assert effective(tmp_path, "docs/_build/html/index.html").enabled is False
+    assert effective(tmp_path, "vendor/lib/README.md").enabled is False
+    assert effective(tmp_path, "docs/guide.md").enabled is True
+    assert effective(tmp_path, "vendor/lib/notes.txt").enabled is True
+
+
+def test_a_bad_exclude_or_one_in_an_override_is_reported(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / ".sentiment-ls.toml",
+        'exclude = "CHANGELOG.md"\n[[overrides]]\npaths = ["a/**"]\nexclude = ["b"]\n',
+    )
+    config = read_project_config(path)
+    assert config is not None and config.exclude == ("CHANGELOG.md",)  # one pattern: a list
+    assert ["`exclude` ignored (not a project setting" in p for p in config.problems] == [True]
+    broken = read_project_config(write(tmp_path / "x" / ".sentiment-ls.toml", "exclude = 3\n"))
+    assert broken is not None and broken.exclude == ()
+    assert broken.problems == (
+        f"{tmp_path / 'x' / '.sentiment-ls.toml'}: `exclude` must be a list of glob patterns",
+    )
+
+
 def test_a_broken_file_is_one_problem(tmp_path: Path) -> None:
     path = write(tmp_path / ".sentiment-ls.toml", "threshold = = 0.6\n")
     config = read_project_config(path)

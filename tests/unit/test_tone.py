@@ -13,12 +13,13 @@ from sentiment_ls.settings import Settings, parse_settings
 
 BINARY = ["NEGATIVE", "POSITIVE"]
 THREE = ["negative", "neutral", "positive"]
+TEXT = "A sentence of some words."
 
 
 def analysis(probabilities: dict[str, float]) -> SentenceAnalysis:
     label = max(probabilities, key=lambda name: probabilities[name])
     prediction = Prediction(label, probabilities[label], probabilities, (0.0,) * 3, "softmax")
-    return SentenceAnalysis("a sentence", None, prediction)  # type: ignore[arg-type]
+    return SentenceAnalysis(TEXT, None, prediction)  # type: ignore[arg-type]
 
 
 def binary(negative: float) -> SentenceAnalysis:
@@ -104,3 +105,27 @@ def test_the_rule_on_real_predictions(embedded_engine) -> None:  # type: ignore[
     assert positive.flags(angry) and not positive.flags(glad)
     assert neutral.flags(angry) and neutral.flags(glad)
     assert dataclasses.replace(positive, labels=frozenset()).flags(angry) is False
+
+
+def test_on_a_model_with_a_neutral_class_that_class_is_the_band() -> None:
+    # negative 0.55 on a three-class model is its verdict, not a coin toss between two labels:
+    # the neutral class already took the unsure mass, so no probability gap applies.
+    three = rule(THREE, threshold=0.5)
+    assert three.neutral_band == 0.0
+    assert three.flags(analysis({"negative": 0.55, "neutral": 0.3, "positive": 0.15}))
+    assert not three.flags(analysis({"negative": 0.3, "neutral": 0.55, "positive": 0.15}))
+    assert rule(BINARY, threshold=0.5).neutral_band == Settings().neutralBand
+
+
+def test_fragments_under_min_words_get_no_verdict() -> None:
+    three = rule(THREE, threshold=0.5)
+    sure = {"negative": 0.98, "neutral": 0.01, "positive": 0.01}
+
+    def of(text: str) -> SentenceAnalysis:
+        return dataclasses.replace(analysis(sure), text=text)
+
+    for fragment in ("0", "suff.", "v2.1.0", "Known issues", "Datadog"):
+        assert not three.judges(fragment)
+        assert not three.flags(of(fragment))
+    assert three.flags(of("It fails again."))
+    assert rule(THREE, threshold=0.5, minWords=1).flags(of("Broken"))

@@ -21,7 +21,7 @@ from mdit_py_plugins.footnote.index import footnote_ref
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..model import ProseRegion
-from .markdown_inline import prose_runs, record_spans
+from .markdown_inline import is_code_placeholder, prose_runs, record_spans
 
 # markdown-it parses a normalised copy of the source; offsets are worked out in that copy,
 # which differs from the source only in that "\r\n" became "\n" (one character shorter).
@@ -167,7 +167,10 @@ def _region(
 ) -> ProseRegion | None:
     pieces: list[str] = []
     offsets: list[int] = []
-    for start, piece, spread in prose_runs(content, children):
+    has_prose = False  # a cell or a heading of inline code alone is no prose at all
+    for run in prose_runs(content, children):
+        start, piece, spread = run
+        has_prose = has_prose or (bool(piece.strip()) and not is_code_placeholder(content, run))
         if spread:
             mapped = content_map[start : start + len(piece)]
         else:
@@ -182,7 +185,7 @@ def _region(
                 pieces.append(char)
                 offsets.append(offset)
     region_text = "".join(pieces)
-    if not region_text.strip():
+    if not has_prose:
         return None
     if crlf_breaks:
         offsets = [offset + bisect_left(crlf_breaks, offset) for offset in offsets]

@@ -33,6 +33,11 @@ from markdown_it.rules_inline import (
 from markdown_it.token import Token
 
 _SPAN = "sentiment_ls.span"
+# What the model reads where a sentence has inline code. Cutting the code out left holes
+# ("the sample has some ( for machines)"); reading it verbatim lets code words such as
+# `kill` or `fatal` push the tone. bench/inline_code.py measured the choices on the docs dev
+# split (see bench/RESULTS.md).
+INLINE_CODE_READS_AS = "code"
 
 _InlineRule = Callable[[StateInline, bool], bool]
 
@@ -60,6 +65,11 @@ class ProseRun(NamedTuple):
     start: int
     text: str
     spread: bool
+
+
+def is_code_placeholder(content: str, run: ProseRun) -> bool:
+    """Whether a run is the placeholder read for a code span (see INLINE_CODE_READS_AS)."""
+    return not run.spread and run.text == INLINE_CODE_READS_AS and content[run.start] == "`"
 
 
 def record_spans(md: MarkdownIt, plugin_rules: dict[str, _InlineRule] | None = None) -> None:
@@ -125,8 +135,11 @@ def prose_runs(content: str, children: Sequence[Token]) -> Iterator[ProseRun]:
                 line_break = content.find("\n", start, end)
                 if line_break >= 0:
                     yield ProseRun(line_break, " ", spread=True)
-            # Whatever else has a span (image, code_inline, html_inline, footnote_ref) is
-            # dropped.
+            elif token.type == "code_inline":
+                # The code is not prose, but the sentence around it is: the model reads a
+                # placeholder noun in its place, all of it placed at the opening backtick.
+                yield ProseRun(start, INLINE_CODE_READS_AS, spread=False)
+            # Whatever else has a span (image, html_inline, footnote_ref) is dropped.
             cursor = end
         elif token.type == "link_close":
             if link_ends:

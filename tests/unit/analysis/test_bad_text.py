@@ -40,7 +40,7 @@ def test_a_lone_surrogate_does_not_fail_its_neighbours(embedded_engine) -> None:
     texts = ["A fine day.", "Broken \ud83d here.", "A terrible day."]
     results = embedded_engine.analyze(texts)
     assert [r.text for r in results] == texts
-    assert results[2].prediction.label == "NEGATIVE"
+    assert results[2].prediction.label == "negative"
 
 
 def test_encode_keeps_spans_across_a_lone_surrogate(embedded_engine) -> None:  # type: ignore[no-untyped-def]

@@ -77,8 +77,8 @@ def test_great_supports_a_positive_sentence_and_terrible_a_negative_one(
     method: str,
 ) -> None:
     for text, word, label, other in [
-        ("The movie was great.", "great", "POSITIVE", "NEGATIVE"),
-        ("The movie was terrible.", "terrible", "NEGATIVE", "POSITIVE"),
+        ("The movie was great.", "great", "positive", "negative"),
+        ("The movie was terrible.", "terrible", "negative", "positive"),
     ]:
         analysis = _analysis(embedded_engine, text)
         assert analysis.prediction.label == label
@@ -242,7 +242,7 @@ def test_occlusion_runs_the_float_weights_when_verdicts_come_from_int8() -> None
     served = dataclasses.replace(loaded, runtime=runtime, precision="int8")
     text = "This release is a terrible, frustrating mess, though the docs are fine."
     encoding = encode(loaded.tokenizer, text)
-    label = loaded.labels[0]
+    label = "negative"
     # int8 activations are scaled per batch, so the variants would not be comparable rows;
     # occlusion must give the same scores whichever copy serves the verdicts.
     from_int8 = explain(served, text, encoding, label, "occlusion")

@@ -49,11 +49,16 @@ def test_code_blocks_are_skipped() -> None:
     assert regions_of(source) == ["Before the code.", "After the code."]
 
 
-def test_inline_code_is_dropped() -> None:
+def test_inline_code_is_read_as_a_placeholder_at_its_backtick() -> None:
     source = "Run `rm -rf` and smile."
     (sentence,) = sentences_of(source)
-    assert sentence.text == "Run  and smile."
+    assert sentence.text == "Run code and smile."
     assert (sentence.start, sentence.end) == (0, len(source))
+    assert sentence.offsets[4:8] == (4, 4, 4, 4)  # "code" sits at the opening backtick
+
+
+def test_inline_code_alone_is_no_prose() -> None:
+    assert regions_of("`make install`\n\n# `Config`\n") == []
 
 
 def test_front_matter_is_skipped() -> None:

@@ -1,4 +1,8 @@
-"""Training runs end to end on a few steps, checkpoints, and resumes where it stopped."""
+"""Training runs end to end on a few steps of a tiny mix: checkpoints, resumes, calibrates, packs.
+
+The data folder is laid out as the shared one (`tone/...`, `sst2/...`) with a few rows each, so
+the real mix, hold-out split, trainer, calibration and packing all run.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,50 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROWS = [
-    ("a wonderful , moving film", 1),
-    ("dull and lifeless", 0),
-    ("the best thing all year", 1),
-    ("a tedious , overlong mess", 0),
-    ("charming and funny", 1),
-    ("painfully bad acting", 0),
-] * 6
+import numpy as np
+
+from sentiment_ls.training.data import Example
+from sentiment_ls.training.mix import SOURCES, LabelSpace, TrainingMix, split_holdout
+
+THREE_CLASS = [
+    ("Thanks, this fix is wonderful and works great.", "positive"),
+    ("The build is broken again and nobody cares.", "negative"),
+    ("The function returns a list of paths.", "neutral"),
+    ("I love how fast the new parser is.", "positive"),
+    ("This is a terrible, frustrating regression.", "negative"),
+    ("Set the option in the config file.", "neutral"),
+] * 4
+POLARITY = [("a wonderful , moving film", 1), ("dull and lifeless", 0)] * 6
 
 
-def _train(tmp_path: Path, max_steps: int) -> subprocess.CompletedProcess[str]:
-    data = tmp_path / "train.tsv"
-    data.write_text("sentence\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in ROWS))
+def _data_dir(root: Path) -> Path:
+    for source in SOURCES:
+        path = root / source.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if source.space is LabelSpace.POLARITY:
+            rows = "".join(f"{t}\t{y}\n" for t, y in POLARITY)
+            path.write_text("sentence\tlabel\n" + rows, encoding="utf-8")
+        elif source.name == "docs":
+            rows = "".join(f"{t}\t{y}\t1\tdocs\tx/y:README.md\n" for t, y in THREE_CLASS)
+            path.write_text("text\tlabel\tclear\tkind\tsource\n" + rows, encoding="utf-8")
+        else:
+            rows = "".join(f"{t}\t{y}\n" for t, y in THREE_CLASS)
+            path.write_text("text\tlabel\n" + rows, encoding="utf-8")
+    dev = root / "tone/docs/dev.tsv"
+    rows = "".join(f"{t}\t{y}\t1\tdocs\tz/w:README.md\n" for t, y in THREE_CLASS[:6])
+    dev.write_text("text\tlabel\tclear\tkind\tsource\n" + rows, encoding="utf-8")
+    return root
+
+
+def _train(tmp_path: Path, max_steps: int, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "sentiment_ls",
             "train",
-            "--train",
-            str(data),
-            "--validation",
-            str(data),
+            "--data-dir",
+            str(_data_dir(tmp_path / "data")),
             "--out",
             str(tmp_path / "out"),
             "--work-dir",
@@ -46,6 +71,7 @@ def _train(tmp_path: Path, max_steps: int) -> subprocess.CompletedProcess[str]:
             "3",
             "--threads",
             "1",
+            *extra,
         ],
         capture_output=True,
         text=True,
@@ -53,17 +79,60 @@ def _train(tmp_path: Path, max_steps: int) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_train_checkpoints_and_resumes(tmp_path: Path) -> None:
+def test_train_checkpoints_resumes_calibrates_and_packs(tmp_path: Path) -> None:
     first = _train(tmp_path, 3)
     assert first.returncode == 0, first.stderr
     assert "checkpoint at step 3" in first.stderr
     out = tmp_path / "out"
-    assert (out / "adapter_model.safetensors").is_file()
     config = json.loads((out / "config.json").read_text())
-    assert config["id2label"] == {"0": "NEGATIVE", "1": "POSITIVE"}
-    second = _train(tmp_path, 6)
+    assert config["id2label"] == {"0": "negative", "1": "neutral", "2": "positive"}
+    pack = tmp_path / "pack"
+    second = _train(tmp_path, 6, "--pack", str(pack))
     assert second.returncode == 0, second.stderr
     assert "resumed from step 3" in second.stderr
     assert "step 6" in second.stderr
     report = json.loads((out / "training.json").read_text())
     assert report["config"]["seed"] == 13
+    assert report["calibration"]["temperature"] > 0
+    assert {m["name"] for m in report["mix"]} == {s.name for s in SOURCES}
+
+    from sentiment_ls.embedded import load_embedded
+
+    model, tokenizer = load_embedded(pack)
+    assert model.config.id2label == {0: "negative", 1: "neutral", 2: "positive"}
+    assert tokenizer("Hello world")["input_ids"][0] == tokenizer.cls_token_id
+
+
+def test_holdout_is_seeded_stratified_and_disjoint() -> None:
+    rows = [Example(f"text {i}", i % 3) for i in range(300)]
+    train, held = split_holdout(rows)
+    assert len(held) == 45 and len(train) == 255
+    assert {e.label for e in held} == {0, 1, 2}
+    assert all(sum(e.label == c for e in held) == 15 for c in range(3))
+    assert not {e.text for e in train} & {e.text for e in held}
+    assert split_holdout(rows) == (train, held)
+
+
+def test_an_epoch_draws_each_source_by_its_weight(tmp_path: Path) -> None:
+    mix = TrainingMix(_data_dir(tmp_path / "data"))
+    epoch = mix.epoch(0, seed=13)
+    counts = {s.name: sum(e.source == s.name for e in epoch) for s in SOURCES}
+    for source in SOURCES:
+        assert counts[source.name] == round(mix.sizes()[source.name] * source.per_epoch)
+    assert epoch == mix.epoch(0, seed=13)  # resumable: the same draw every time
+    assert epoch != mix.epoch(1, seed=13)
+
+
+def test_polarity_rows_never_push_the_neutral_logit() -> None:
+    import torch
+
+    from sentiment_ls.training.train import masked_logits
+
+    logits = torch.zeros((2, 3), requires_grad=True)
+    masked = masked_logits(logits, [LabelSpace.POLARITY, LabelSpace.THREE_CLASS])
+    loss = torch.nn.functional.cross_entropy(masked, torch.tensor([0, 0]))
+    loss.backward()  # type: ignore[no-untyped-call]
+    assert logits.grad is not None
+    assert logits.grad[0, 1] == 0  # the SST-2 row says nothing about neutral
+    assert logits.grad[1, 1] != 0
+    assert np.isinf(masked[0, 1].item())

@@ -1,0 +1,155 @@
+"""The embedded model's training mix: which labelled sets, how much of each, and what is held out.
+
+Every set is read from the shared data folder (`../shared/data` beside a checkout), never
+copied into the repository. Each epoch draws a seeded sample of every source, so the mix
+is reproducible and a run resumes on exactly the batches it would have seen.
+
+Weights say how close a set is to what users write: documentation sentences are the product's
+own domain but few (1,533), so they are repeated; software-engineering comments are near; tweets
+are a far register and are subsampled; SST-2 movie-review phrases have no neutral class and
+train polarity only (see `LabelSpace.POLARITY`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from sentiment_ls.training.data import Example, detokenize, read_labelled_tsv, sentence_case
+
+LABELS = ("negative", "neutral", "positive")
+LABEL2ID = {name: index for index, name in enumerate(LABELS)}
+HOLDOUT_FRACTION = 0.15
+HOLDOUT_SEED = 2026
+
+
+class LabelSpace(Enum):
+    THREE_CLASS = "three-class"  # negative / neutral / positive
+    # SST-2 rows are 0/1 (negative/positive) and carry no information about neutrality: the
+    # loss compares only the negative and positive logits, so review phrases teach which way
+    # a sentence leans without teaching that every phrase has a sign.
+    POLARITY = "polarity"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    path: str  # relative to the data folder
+    per_epoch: float  # rows drawn each epoch, as a multiple of the source's training rows
+    space: LabelSpace = LabelSpace.THREE_CLASS
+    holdout: bool = False  # keep a seeded, stratified part aside for evaluation
+    prose_variant: bool = False  # SST-2: also train on the detokenized, sentence-cased phrase
+
+
+SOURCES: tuple[Source, ...] = (
+    Source("docs", "tone/docs/train.tsv", per_epoch=5.0),
+    Source("github", "tone/se/github.tsv", per_epoch=1.0, holdout=True),
+    Source("jira", "tone/se/jira.tsv", per_epoch=1.0, holdout=True),
+    Source("stackoverflow", "tone/se/stackoverflow.tsv", per_epoch=1.0, holdout=True),
+    Source("javalib", "tone/se/javalib.tsv", per_epoch=1.0, holdout=True),
+    Source("tweets-val", "tone/tweets/tweeteval_val.tsv", per_epoch=0.5, holdout=True),
+    Source("tweets-test", "tone/tweets/tweeteval_test.tsv", per_epoch=0.5, holdout=True),
+    Source(
+        "sst2",
+        "sst2/train.tsv",
+        per_epoch=0.2,
+        space=LabelSpace.POLARITY,
+        prose_variant=True,
+    ),
+)
+# Model selection and calibration: whole repositories that docs/train.tsv never sees.
+DEV_PATH = "tone/docs/dev.tsv"
+
+
+@dataclass(frozen=True)
+class MixedExample:
+    text: str
+    label: int  # an index into LABELS
+    space: LabelSpace
+    source: str
+
+
+def read_source(data_dir: Path, source: Source) -> list[Example]:
+    """The source's rows with labels as indices into LABELS (SST-2's 0/1 mapped by name)."""
+    if source.space is LabelSpace.POLARITY:
+        binary = read_labelled_tsv(data_dir / source.path)
+        mapping = {0: LABEL2ID["negative"], 1: LABEL2ID["positive"]}
+        return [Example(e.text, mapping[e.label]) for e in binary]
+    return read_labelled_tsv(data_dir / source.path, LABEL2ID)
+
+
+def split_holdout(
+    examples: list[Example], fraction: float = HOLDOUT_FRACTION, seed: int = HOLDOUT_SEED
+) -> tuple[list[Example], list[Example]]:
+    """(train, held out): a seeded split stratified by label, the same on every machine."""
+    by_label: dict[int, list[Example]] = defaultdict(list)
+    for example in examples:
+        by_label[example.label].append(example)
+    rng = random.Random(seed)
+    train: list[Example] = []
+    held: list[Example] = []
+    for label in sorted(by_label):
+        rows = list(by_label[label])
+        rng.shuffle(rows)
+        cut = round(len(rows) * fraction)
+        held.extend(rows[:cut])
+        train.extend(rows[cut:])
+    return train, held
+
+
+def training_rows(data_dir: Path, source: Source) -> list[Example]:
+    rows = read_source(data_dir, source)
+    return split_holdout(rows)[0] if source.holdout else rows
+
+
+def heldout_rows(data_dir: Path, source: Source) -> list[Example]:
+    """The part of a source that training never sees (what the benchmark reports on)."""
+    if not source.holdout:
+        raise ValueError(f"{source.name} has no held-out part")
+    return split_holdout(read_source(data_dir, source))[1]
+
+
+def source_named(name: str) -> Source:
+    for source in SOURCES:
+        if source.name == name:
+            return source
+    raise KeyError(name)
+
+
+def prose_variant(text: str) -> str:
+    """The treebank phrase as a person would write it: detokenized, sentence-cased."""
+    return sentence_case(detokenize(text))
+
+
+class TrainingMix:
+    """All training rows of every source, and a seeded draw of them for each epoch."""
+
+    def __init__(self, data_dir: Path, sources: tuple[Source, ...] = SOURCES) -> None:
+        self.sources = sources
+        self.rows = {source.name: training_rows(data_dir, source) for source in sources}
+
+    def sizes(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
+
+    def epoch_size(self) -> int:
+        return sum(round(len(self.rows[s.name]) * s.per_epoch) for s in self.sources)
+
+    def epoch(self, epoch: int, seed: int, limit: int = 0) -> list[MixedExample]:
+        rng = random.Random(seed * 1000 + epoch)
+        drawn: list[MixedExample] = []
+        for source in self.sources:
+            rows = self.rows[source.name]
+            count = round(len(rows) * source.per_epoch)
+            whole, rest = divmod(count, len(rows)) if rows else (0, 0)
+            # Every row `whole` times, then a sample without replacement for the remainder.
+            picked = rows * whole + rng.sample(rows, rest)
+            for example in picked:
+                text = example.text
+                if source.prose_variant and rng.random() < 0.5:
+                    text = prose_variant(text)
+                drawn.append(MixedExample(text, example.label, source.space, source.name))
+        rng.shuffle(drawn)
+        return drawn[:limit] if limit else drawn

@@ -1,0 +1,96 @@
+"""The options of `sentiment-ls train`, kept apart from the trainer so that building the
+command line imports neither torch nor transformers."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data_dir: str
+    out: str
+    work_dir: str
+    pack: str = ""
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 5e-5
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    max_length: int = 96
+    seed: int = 13
+    eval_every: int = 400
+    checkpoint_every: int = 200
+    max_steps: int = 0
+    limit_train: int = 0
+    device: str = "auto"
+    threads: int = 0
+
+
+_INT_OPTIONS = {
+    "epochs": "passes over the mix",
+    "batch_size": "examples per step",
+    "max_length": "word pieces kept per example (longer ones are cut)",
+    "seed": "seed of the mix's draws, the batches and the initialisation",
+    "eval_every": "steps between evaluations on the dev split",
+    "checkpoint_every": "steps between checkpoints in --work-dir",
+    "max_steps": "stop after this many steps (0: run every epoch)",
+    "limit_train": "keep only this many examples per epoch (0: all; for smoke runs)",
+    "threads": "torch threads (0: torch's default)",
+}
+_FLOAT_OPTIONS = {
+    "learning_rate": "peak learning rate of AdamW",
+    "warmup_ratio": "share of the steps spent warming the learning rate up",
+    "weight_decay": "AdamW weight decay (not on biases and LayerNorm)",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = TrainConfig(data_dir="", out="", work_dir="")
+    parser.add_argument(
+        "--data-dir",
+        required=True,
+        help="the shared data folder holding tone/ and sst2/ (../shared/data beside a checkout)",
+    )
+    parser.add_argument(
+        "--out",
+        default="runs/train/model",
+        help="where the best model is written as a Hugging Face folder (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        default="runs/train",
+        help="checkpoints and train.log (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--pack",
+        default="",
+        help="also write the packed weights the package ships into this folder "
+        "(sentiment_ls/embedded/weights to replace the embedded model)",
+    )
+    for name, text in _INT_OPTIONS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=int,
+            default=getattr(defaults, name),
+            help=f"{text} (default: %(default)s)",
+        )
+    for name, text in _FLOAT_OPTIONS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=float,
+            default=getattr(defaults, name),
+            help=f"{text} (default: %(default)s)",
+        )
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "cuda"],
+        help="auto: cuda when available (default: %(default)s)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    fields = TrainConfig.__dataclass_fields__
+    return TrainConfig(**{name: getattr(args, name) for name in fields})

@@ -1,0 +1,122 @@
+"""The default model on documents writers really produce, end to end over stdio.
+
+Release notes and known-issues pages are full of bugs, crashes and deprecations told plainly:
+none of that is negative tone, and none of it may be flagged. A support reply that blames the
+customer, or a bug report written in anger, is: those sentences must be flagged. The documents
+were written for this test; none of their sentences is in the training or dev data.
+"""
+
+from __future__ import annotations
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+
+from tests.e2e.lsp import CONFIG, RecordingClient, diagnostics_for, open_document, text_in_range
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+RELEASE_NOTES = """# Release 4.2.0
+
+## Fixed
+
+- Fixed a crash when the cache is full.
+- Fixed a memory leak in the connection pool that could exhaust the heap after several days.
+- The importer no longer fails on files with a byte order mark.
+- Resolved a race condition where two workers could write the same lock file.
+
+## Deprecated
+
+- The `--legacy-sync` flag is deprecated and will be removed in 5.0.
+- Python 3.8 is no longer supported.
+
+## Security
+
+- Fixed a vulnerability that allowed a crafted archive to overwrite files outside the target folder.
+"""
+
+KNOWN_ISSUES = """# Known issues
+
+Certain Windows installations may be missing CA roots, so HTTPS requests fail with a
+certificate error. Until a fix ships, install the roots with `certutil` as described below.
+
+Exporting a project with more than 10,000 files can time out on slow disks. Split the export
+into smaller batches instead.
+
+The search index is rebuilt from scratch after an upgrade, which can take several minutes on
+large workspaces.
+"""
+
+SUPPORT_REPLY = """Hi Dana,
+
+Thanks for the detailed report. We reproduced the sync failure on our side and a fix will be in
+the next release.
+
+Honestly, this is the third time you have ignored our setup guide, and it is frankly wasting
+everyone's time.
+
+In the meantime, you can turn off background sync in the settings to avoid the error.
+"""
+
+BUG_REPORT = """## Upload is broken again
+
+This update is a disaster and I am furious that nobody tested it before shipping.
+
+Steps to reproduce:
+
+1. Open the app and choose a file larger than 2 GB.
+2. Press Upload.
+
+The progress bar stops at 99% and the upload never completes.
+"""
+
+NEUTRAL = {
+    "release-notes.md": RELEASE_NOTES,
+    "known-issues.md": KNOWN_ISSUES,
+}
+NEGATIVE = {
+    "support-reply.md": (
+        SUPPORT_REPLY,
+        "Honestly, this is the third time you have ignored our setup guide, and it is "
+        "frankly wasting\neveryone's time.",
+    ),
+    "bug-report.md": (
+        BUG_REPORT,
+        "This update is a disaster and I am furious that nobody tested it before shipping.",
+    ),
+}
+
+
+@pytest_lsp.fixture(config=CONFIG, scope="module")
+async def client(lsp_client: RecordingClient):  # type: ignore[no-untyped-def]
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"), initialization_options={}
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.parametrize("name", sorted(NEUTRAL))
+async def test_plain_bug_fix_and_limitation_prose_is_not_flagged(
+    client: RecordingClient, name: str
+) -> None:
+    uri = f"file:///docs/{name}"
+    open_document(client, uri, NEUTRAL[name])
+    diagnostics = await diagnostics_for(client, uri, 1)
+    assert [text_in_range(NEUTRAL[name], d.range) for d in diagnostics] == []
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVE))
+async def test_the_genuinely_negative_sentence_is_flagged_and_only_it(
+    client: RecordingClient, name: str
+) -> None:
+    text, negative = NEGATIVE[name]
+    uri = f"file:///docs/{name}"
+    open_document(client, uri, text)
+    diagnostics = await diagnostics_for(client, uri, 1)
+    assert [text_in_range(text, d.range) for d in diagnostics] == [negative]
+    assert diagnostics[0].code == "sentiment-negative"
+    assert set(diagnostics[0].data["probabilities"]) == {"negative", "neutral", "positive"}
