@@ -37,7 +37,7 @@ from cold_start import peak_rss_mb
 from results import machine_line, percentile, write_section
 
 from sentiment_ls.training.data import read_labelled_tsv
-from sentiment_ls.training.train import prose_variant
+from sentiment_ls.training.mix import prose_variant
 
 VALIDATION = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2" / "validation.tsv"
 DEBOUNCE_MS = 300

@@ -1,8 +1,9 @@
 """Where a Python process's memory goes, for bench/load.py: put this folder on PYTHONPATH and
 set SENTIMENT_LS_TRACE_MEMORY to a file; every 30 s (and at exit) the process appends its RSS,
 the Python heap that tracemalloc traces, and the 12 source files whose allocations grew most
-since the sample at 30 s (after bench/load.py's warm-up). RSS growth beyond the traced growth is native memory (onnxruntime,
-numpy, the allocator's fragmentation); traced growth is named by file.
+since the sample at 30 s (after bench/load.py's warm-up). RSS growth beyond the traced
+growth is native memory (onnxruntime, numpy, the allocator's fragmentation); traced growth is
+named by file.
 
     PYTHONPATH=bench/trace_memory SENTIMENT_LS_TRACE_MEMORY=/tmp/trace.txt \\
         .venv/bin/python bench/load.py --seconds 180 --no-write
