@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 from tokenizers import Tokenizer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # every cached sentence holds one per token
 class Token:
     text: str  # the word piece, as `tokenizer.convert_ids_to_tokens` gives it
     id: int
@@ -28,7 +29,7 @@ class Token:
     span: tuple[int, int] | None  # [start, end) in the sentence text; None for special tokens
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Encoding:
     """A sentence after the tokenizer: its first window as `tokenizer(text)` gives it, and
     every window's input ids when the sentence is longer than the model takes."""
@@ -58,7 +59,7 @@ def encode(tokenizer: Tokenizer, text: str) -> Encoding:
     windows = tuple(tuple(e.ids) for e in [encoded, *encoded.overflowing])
     tokens = tuple(
         Token(
-            text=piece,
+            text=sys.intern(piece),  # word pieces repeat: one string per vocabulary entry
             id=token_id,
             attention=mask,
             span=None if is_special else (int(offset[0]), int(offset[1])),
