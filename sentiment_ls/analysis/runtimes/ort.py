@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from sentiment_ls.analysis.runtimes import FloatArray, IdArray, Purpose
 
@@ -58,7 +59,9 @@ class OnnxRuntime:
 
 
 def open_session(
-    graph: Path, weights: Mapping[str, FloatArray] | None = None, threads: int | None = None
+    graph: Path,
+    weights: Mapping[str, npt.NDArray[np.generic]] | None = None,
+    threads: int | None = None,
 ) -> OnnxRuntime:
     """A session on `graph`; `weights` are the initializers of a graph-only export."""
     import onnxruntime as ort
@@ -97,17 +100,21 @@ def _explain(error: Exception, graph: Path) -> str:
     return f"onnxruntime cannot open {graph}: {text}"
 
 
-def read_weights(path: Path) -> dict[str, FloatArray]:
-    """Float32 tensors of a safetensors file: the packed embedded format, or an ordinary
-    Hugging Face `model.safetensors` (float32 or float16)."""
+def read_weights(path: Path) -> dict[str, npt.NDArray[np.generic]]:
+    """The initializers a graph-only export takes from a safetensors file. A packed file
+    (the embedded model's) gives float32 tensors, except the row-quantized embedding tables,
+    which stay int8 with their `.scale` rows: its graph dequantizes the rows it looks up. An
+    ordinary Hugging Face `model.safetensors` (float32 or float16) gives float32 tensors."""
     from safetensors import safe_open
+    from safetensors.numpy import load_file
 
-    from sentiment_ls.embedded.packed import read_packed
+    from sentiment_ls.embedded.packed import ROW_QUANTIZED, SCALE_SUFFIX
 
     with safe_open(str(path), framework="np") as handle:
         packed = (handle.metadata() or {}).get("format", "").startswith("sentiment-ls-packed")
-    if packed:
-        return read_packed(path)
-    from safetensors.numpy import load_file
-
-    return {name: value.astype(np.float32) for name, value in load_file(str(path)).items()}
+    tensors = load_file(str(path))
+    kept = {*ROW_QUANTIZED, *(name + SCALE_SUFFIX for name in ROW_QUANTIZED)} if packed else set()
+    return {
+        name: value if name in kept else value.astype(np.float32, copy=False)
+        for name, value in tensors.items()
+    }
