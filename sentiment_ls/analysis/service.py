@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -73,6 +74,14 @@ def _method_options(
     return method or DEFAULT_METHOD, options
 
 
+@dataclass
+class _BackgroundWork:
+    analyses: list[SentenceAnalysis]
+    method: str
+    options: MethodOptions
+    is_current: Callable[[], bool]
+
+
 class AnalysisService:
     def __init__(self) -> None:
         self.worker = ModelWorker()
@@ -85,6 +94,11 @@ class AnalysisService:
         self.engine: SentimentEngine | None = None
         self.spec: ModelSpec | None = None
         self._settled = asyncio.Event()
+        # Background explanations: what is left to do per document, and whether a worker
+        # job is queued to do it.
+        self._background: dict[str, _BackgroundWork] = {}
+        self._background_lock = threading.Lock()
+        self._background_scheduled = False
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -179,32 +193,51 @@ class AnalysisService:
 
     def explain_in_background(
         self,
+        key: str,
         analyses: Sequence[SentenceAnalysis],
         method: str | None,
         steps: int | None,
         token_view: bool,
         is_current: Callable[[], bool],
     ) -> None:
-        """Queue the explanations `explain` would compute for these arguments, one job per
-        sentence at background priority on the document worker: document analysis goes
-        first, and the interactive worker stays free for hovers. A job is dropped when its
-        document has changed since, or when the explanation is already cached."""
-        engine = self.engine
-        if engine is None:
+        """Compute the explanations `explain` would compute for these arguments, one sentence
+        at a time at background priority on the document worker: document analysis goes
+        first, and the interactive worker stays free for hovers. `key` names the document:
+        a newer request for it replaces what is left of the older one, so that under a
+        stream of edits the pending work stays one list per document (a job per sentence
+        and per publish grew the queue without bound: 20 edits/s outran it)."""
+        if self.engine is None:
             return
-        for analysis in analyses:
+        with self._background_lock:
+            self._background[key] = _BackgroundWork(
+                list(analyses), *_method_options(method, steps, token_view), is_current
+            )
+            if self._background_scheduled:
+                return
+            self._background_scheduled = True
+        self.worker.submit(Priority.BACKGROUND, self._explain_next)
 
-            def run(analysis: SentenceAnalysis = analysis) -> None:
-                if not is_current() or self.engine is not engine:
-                    return
-                try:
-                    engine.explain(analysis, None, *_method_options(method, steps, token_view))
-                except ExtraMissing:
-                    return  # the hover will say so, and use the default method
-                except Exception:  # a failed precomputation costs a hover, nothing more
-                    LOG.exception("background explanation failed")
-
-            self.worker.submit(Priority.BACKGROUND, run)
+    def _explain_next(self) -> None:
+        """One background explanation, then this job again while work is left."""
+        with self._background_lock:
+            work = next(iter(self._background.values()), None)
+            key = next(iter(self._background), None)
+            analysis = work.analyses.pop(0) if work and work.analyses else None
+            if work is not None and not work.analyses and key is not None:
+                del self._background[key]
+        engine = self.engine
+        if work is not None and analysis is not None and engine is not None and work.is_current():
+            try:
+                engine.explain(analysis, None, work.method, work.options)
+            except ExtraMissing:
+                pass  # the hover will say so, and use the default method
+            except Exception:  # a failed precomputation costs a hover, nothing more
+                LOG.exception("background explanation failed")
+        with self._background_lock:
+            if not self._background:
+                self._background_scheduled = False
+                return
+        self.worker.submit(Priority.BACKGROUND, self._explain_next)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

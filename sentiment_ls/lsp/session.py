@@ -360,6 +360,7 @@ class Session:
             if len(f.analysis.encoding.tokens) <= HOVER_MAX_EXPLAINED_TOKENS
         ]
         self.service.explain_in_background(
+            uri,
             flagged,
             method=settings.explainMethod,
             steps=settings.integratedGradientsSteps,
