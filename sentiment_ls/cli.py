@@ -363,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from sentiment_ls.allocator import hold_mmap_threshold
+
+    hold_mmap_threshold()  # before the model's buffers are allocated
     logging.basicConfig(level=args.log_level, stream=sys.stderr)
     if args.command == "check":
         from sentiment_ls.check import run_check
