@@ -142,7 +142,12 @@ def fmt(value: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data-dir", default=str(DATA_DIR), help="default: %(default)s")
+    parser.add_argument(
+        "--models", nargs="+", default=list(MODELS), help="default: %(default)s (folders too)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="print only, no RESULTS.md")
     args = parser.parse_args()
+    models = tuple(args.models)
     data_dir = Path(args.data_dir)
     domains = {"docs dev (tuned on)": docs_dev(data_dir)}
     for name in HELD_OUT:
@@ -151,7 +156,7 @@ def main() -> None:
     polarity: dict[str, tuple[int, float]] = {}
     sweep: dict[str, list[tuple[float, Scores]]] = {}
     speed: dict[str, float] = {}
-    for model in MODELS:
+    for model in models:
         engine = SentimentEngine(load_model(model))
         rule, _ = rule_for(Settings(), engine.loaded.labels)
         results[model] = {}
@@ -194,7 +199,7 @@ def main() -> None:
         "|:--|--:|:--|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for domain in domains:
-        for model in MODELS:
+        for model in models:
             s = results[model][domain]
             clear = fmt(s.recall_clear) if domain.startswith("docs") else ""
             lines.append(
@@ -207,7 +212,7 @@ def main() -> None:
         "| SST-2 validation polarity (negative vs positive) | n | accuracy |",
         "|:--|--:|--:|",
     ]
-    for model in MODELS:
+    for model in models:
         n, accuracy = polarity[model]
         lines.append(f"| {model} | {n} | {accuracy:.4f} |")
     lines += [
@@ -217,7 +222,7 @@ def main() -> None:
         "| model | threshold | flagged | precision | recall | recall, clear | neutral flagged |",
         "|:--|--:|--:|--:|--:|--:|--:|",
     ]
-    for model in MODELS:
+    for model in models:
         for threshold, s in sweep[model]:
             lines.append(
                 f"| {model} | {threshold:.2f} | {s.flagged} | {fmt(s.precision)} | "
@@ -225,11 +230,12 @@ def main() -> None:
             )
     lines += [
         "",
-        " ".join(f"{m}: {speed[m]:.0f} sentences/s over the domains." for m in MODELS),
+        " ".join(f"{m}: {speed[m]:.0f} sentences/s over the domains." for m in models),
     ]
     body = "\n".join(lines)
     print(body)
-    write_section("tone", body)
+    if not args.no_write:
+        write_section("tone", body)
 
 
 if __name__ == "__main__":

@@ -36,14 +36,14 @@ def rule(model_labels: list[str], **settings: object) -> FlagRule:
 
 def test_positive_tone_is_the_default_and_flags_confident_negatives_only() -> None:
     assert Settings().tone == "positive"
-    positive = rule(BINARY)
+    positive = rule(BINARY, threshold=0.85)
     assert positive.flags(binary(0.97))
     assert not positive.flags(binary(0.80))  # under the 0.85 threshold
     assert not positive.flags(binary(0.03))  # confidently positive: the tone it wants
 
 
 def test_neutral_tone_flags_strong_sentiment_of_either_sign() -> None:
-    neutral = rule(BINARY, tone="neutral")
+    neutral = rule(BINARY, tone="neutral", threshold=0.85)
     assert neutral.flags(binary(0.97))
     assert neutral.flags(binary(0.03))
     assert not neutral.flags(binary(0.30))  # positive 0.70: not strong enough for 0.85

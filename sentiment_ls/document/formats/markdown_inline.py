@@ -37,7 +37,7 @@ _SPAN = "sentiment_ls.span"
 # ("the sample has some ( for machines)"); reading it verbatim lets code words such as
 # `kill` or `fatal` push the tone. bench/inline_code.py measured the choices on the docs dev
 # split (see bench/RESULTS.md).
-INLINE_CODE_READS_AS = "code"
+INLINE_CODE_READS_AS = "x"
 
 _InlineRule = Callable[[StateInline, bool], bool]
 
@@ -137,7 +137,7 @@ def prose_runs(content: str, children: Sequence[Token]) -> Iterator[ProseRun]:
                     yield ProseRun(line_break, " ", spread=True)
             elif token.type == "code_inline":
                 # The code is not prose, but the sentence around it is: the model reads a
-                # placeholder noun in its place, all of it placed at the opening backtick.
+                # placeholder in its place, all of it placed at the opening backtick.
                 yield ProseRun(start, INLINE_CODE_READS_AS, spread=False)
             # Whatever else has a span (image, html_inline, footnote_ref) is dropped.
             cursor = end

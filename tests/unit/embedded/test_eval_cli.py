@@ -29,23 +29,46 @@ def test_eval_json_and_text(tmp_path: Path) -> None:
     data = tmp_path / "small.tsv"
     data.write_text(
         "sentence\tlabel\n"
-        "A delightful, moving film.\t1\n"
+        "A delightful, moving film.\tpositive\n"
         "Dull, lifeless and far too long.\t0\n"
         "The best meal I've had all year.\tPOSITIVE\n"
-        "I regret buying this broken thing.\tnegative\n",
+        "I regret buying this broken thing.\tnegative\n"
+        "The function returns a list of users.\tneutral\n",
         encoding="utf-8",
     )
     completed = _run(["eval", str(data), "--format", "json"])
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
-    assert result["n"] == 4
+    assert result["n"] == 5
     assert {"accuracy", "macro_f1", "sentences_per_second", "confusion_matrix"} <= result.keys()
+    assert result["labels"] == ["negative", "neutral", "positive"]
     assert result["accuracy"] == 1.0
-    assert result["confusion_matrix"] == [[2, 0], [0, 2]]
+    assert result["confusion_matrix"] == [[2, 0, 0], [0, 1, 0], [0, 0, 2]]
     text = _run(["eval", str(data)])
     assert text.returncode == 0, text.stderr
     assert "accuracy: 1.0000" in text.stdout
     assert "confusion matrix" in text.stdout
+
+
+def test_a_two_label_file_is_scored_for_polarity_on_a_three_class_model(tmp_path: Path) -> None:
+    data = tmp_path / "sst2.tsv"
+    data.write_text(
+        "sentence\tlabel\n"
+        "a delightful , moving film\t1\n"
+        "dull , lifeless and far too long\t0\n"
+        "the best thing all year\t1\n",
+        encoding="utf-8",
+    )
+    completed = _run(["eval", str(data), "--format", "json"])
+    assert completed.returncode == 0, completed.stderr
+    assert "scoring polarity" in completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["labels"] == ["negative", "positive"]
+    assert result["model"] == "embedded (polarity)"
+    assert result["confusion_matrix"] == [[1, 0], [0, 2]]
+    binary = _run(["eval", str(data), "--polarity", "--model", "embedded-sst2"])
+    assert binary.returncode == 2
+    assert "needs a model with negative, neutral and positive labels" in binary.stderr
 
 
 def test_eval_reports_an_unknown_label(tmp_path: Path) -> None:
