@@ -42,7 +42,7 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def one_run(text: str) -> tuple[float, float, int]:
+async def one_run(text: str, options: dict[str, object] | None = None) -> tuple[float, float, int]:
     client = LanguageClient("cold-start-bench", "1")
     published = asyncio.Event()
     counts: list[int] = []
@@ -54,7 +54,11 @@ async def one_run(text: str) -> tuple[float, float, int]:
 
     started = time.perf_counter()
     await client.start_io(sys.executable, "-m", "sentiment_ls")
-    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options or {}
+        )
+    )
     client.initialized(types.InitializedParams())
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(

@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results import machine_line, percentile, write_section
 
 from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions, explain
-from sentiment_ls.analysis.explain.occlusion import native_bfloat16
-from sentiment_ls.analysis.model_loading import configure_threads, load_model
+from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.preprocess import encode
+from sentiment_ls.analysis.runtimes.torch_runtime import configure_threads, native_bfloat16
 from sentiment_ls.embedded import WEIGHTS_DIR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ def main() -> None:
     ]
     by_length: dict[int, list[str]] = {n: [] for n in LENGTHS}
     for text in rows:
-        n = len(tokenizer(text)["input_ids"])
+        n = len(tokenizer.encode(text).ids)
         if n in by_length and len(by_length[n]) < PER_LENGTH:
             by_length[n].append(text)
     load_before = os.getloadavg()[0]
@@ -85,7 +85,7 @@ def main() -> None:
     for n in LENGTHS:
         # The label explained does not change the cost; the first one will do.
         cases = [
-            (t, encode(tokenizer, t, loaded.max_length), loaded.labels[0]) for t in by_length[n]
+            (t, encode(tokenizer, t), loaded.labels[0]) for t in by_length[n]
         ]
         for method, options in CONFIGS.values():  # warm-up: allocator, kernels, imports
             for text, encoding, label in cases[:3]:

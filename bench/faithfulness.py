@@ -43,11 +43,15 @@ from results import machine_line, write_section
 from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
 from sentiment_ls.analysis.explain import MethodOptions
 from sentiment_ls.analysis.explain.attributions import label_log_odds
-from sentiment_ls.analysis.explain.occlusion import native_bfloat16
 from sentiment_ls.analysis.explain.words import merge_words
 from sentiment_ls.analysis.forward import forward
-from sentiment_ls.analysis.model_loading import configure_threads, load_model
+from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.postprocess import function_to_apply
+from sentiment_ls.analysis.runtimes.torch_runtime import (
+    TorchRuntime,
+    configure_threads,
+    native_bfloat16,
+)
 from sentiment_ls.embedded import WEIGHTS_DIR
 from sentiment_ls.settings import Settings
 
@@ -81,8 +85,9 @@ def read_sentences(count: int) -> list[str]:
 
 def attention_scores(engine: SentimentEngine, analysis: SentenceAnalysis) -> list[float]:
     """[CLS]'s attention to each token in the last layer, averaged over heads."""
-    model = engine.loaded.model
-    ids = torch.tensor([analysis.encoding.windows[0]], device=engine.loaded.device)
+    served = engine.loaded.torch_model("attention scores")
+    model = served.model
+    ids = torch.tensor([analysis.encoding.windows[0]], device=served.device)
     # Raw attention weights need the eager kernel: scaled-dot-product attention hides them.
     model.set_attn_implementation("eager")
     try:
@@ -168,12 +173,15 @@ def main() -> None:
         return
 
     configure_threads()
-    served = load_model("embedded", "cpu", precision="int8")
+    served = load_model("embedded", "cpu", precision="int8", runtime="torch")
+    float_runtime = TorchRuntime(served.torch_model("the fp32 serving"))
     # The same weights served in float32 (the `precision` setting's other value): the
     # verdicts, and so what a faithful explanation must track, differ a little.
     engines = {
         "int8": SentimentEngine(served),
-        "fp32": SentimentEngine(dataclasses.replace(served, fast_model=None, precision="fp32")),
+        "fp32": SentimentEngine(
+            dataclasses.replace(served, runtime=float_runtime, precision="fp32")
+        ),
     }
     exact = engines["fp32"]
     shuffle = random.Random(args.seed)

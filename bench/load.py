@@ -156,6 +156,7 @@ async def run_load(
     rate: float = 20.0,
     seed: int = 7,
     settle_timeout: float = 180.0,
+    options: dict[str, object] | None = None,
 ) -> LoadResult:
     rng = random.Random(seed)
     client = LanguageClient("sentiment-ls-load", "1")
@@ -197,7 +198,11 @@ async def run_load(
             del stderr_tail[:-30]
 
     drain = asyncio.ensure_future(drain_stderr())
-    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options or {}
+        )
+    )
     client.initialized(types.InitializedParams())
 
     texts: dict[str, str] = {}
@@ -303,12 +308,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=50)
     parser.add_argument("--rate", type=float, default=20.0, help="edits per second")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runtime", default="auto", choices=["auto", "onnxruntime", "torch"])
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args(argv)
-    result = asyncio.run(run_load(args.seconds, args.documents, args.rate, args.seed))
+    options = {"runtime": args.runtime}
+    result = asyncio.run(
+        run_load(args.seconds, args.documents, args.rate, args.seed, options=options)
+    )
     table = result.table()
-    every_10_s = " ".join(f"{mb:.0f}" for mb in result.rss_samples_mb[9::10])
+    samples = result.rss_samples_mb
+    every_10_s = " ".join(f"{mb:.0f}" for mb in samples[9::10])
     table += f"\n\nServer RSS every 10 s of load (MB): {every_10_s}."
+    if samples:
+        table += (
+            f" Growth from the first sample after warm-up to the end: "
+            f"{samples[-1] - samples[0]:+.0f} MB (target: at most +30 MB over 180 s)."
+        )
     print(table)
     print(
         f"warm-up (open and analyse every document): {result.warmup_s:.1f} s; "
@@ -326,7 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "load",
             "## Load: 50 open documents, 20 edits per second, over stdio\n\n"
             f"`.venv/bin/python bench/load.py --seconds {args.seconds:g} --documents "
-            f"{args.documents} --rate {args.rate:g}`; default settings (debounceMs 300), so "
+            f"{args.documents} --rate {args.rate:g} --runtime {args.runtime}`; default "
+            "settings otherwise (debounceMs 300), so "
             "edit latency includes the 300 ms debounce. Latency: from sending a version to "
             "the first diagnostics for it or a later version of that document.\n\n"
             f"{table}\n\nWarm-up (open and analyse all documents): {result.warmup_s:.1f} s; "

@@ -36,10 +36,9 @@ def cold_start_stages() -> list[tuple[str, float]]:
     script = (
         "import time, json; t0 = time.perf_counter()\n"
         "import sentiment_ls.lsp.server; t1 = time.perf_counter()\n"
-        "import torch, transformers\n"
-        "from transformers import AutoModelForSequenceClassification; t2 = time.perf_counter()\n"
-        "from sentiment_ls.analysis.model_loading import load_model, configure_threads\n"
-        "configure_threads(); loaded = load_model('embedded', 'cpu'); t3 = time.perf_counter()\n"
+        "import onnxruntime, tokenizers; t2 = time.perf_counter()\n"
+        "from sentiment_ls.analysis.model_loading import load_model\n"
+        "loaded = load_model('embedded', 'cpu'); t3 = time.perf_counter()\n"
         "from sentiment_ls.analysis.engine import SentimentEngine\n"
         "SentimentEngine(loaded).analyze(['A first sentence to warm up.'])\n"
         "t4 = time.perf_counter()\n"
@@ -57,8 +56,8 @@ def cold_start_stages() -> list[tuple[str, float]]:
     ]
     names = [
         "import the server (pygls, lsprotocol, document layer)",
-        "import torch and transformers (on the model worker, overlapping the handshake)",
-        "load the embedded model (hash check, from_pretrained, LoRA merge)",
+        "import onnxruntime and tokenizers (on the model worker)",
+        "load the embedded model (packed weights, onnxruntime session)",
         "first forward pass",
     ]
     return [(name, statistics.median(r[i] for r in runs) * 1000) for i, name in enumerate(names)]
@@ -70,12 +69,11 @@ def main() -> None:
 
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.labels import resolve_flag_labels
-    from sentiment_ls.analysis.model_loading import configure_threads, load_model
+    from sentiment_ls.analysis.model_loading import load_model
     from sentiment_ls.document import LineIndex, document_sentences
     from sentiment_ls.present.diagnostics import to_diagnostics
     from sentiment_ls.present.findings import FlagRule, findings
 
-    configure_threads()
     text, lines = markdown_document(prose_sentences(2000))
     engine = SentimentEngine(load_model("embedded", "cpu"))
     sentences = document_sentences(text, "markdown")

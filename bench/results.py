@@ -18,6 +18,7 @@ HEADER = (
 
 
 def machine_line() -> str:
+    import onnxruntime
     import torch
     import transformers
 
@@ -32,6 +33,7 @@ def machine_line() -> str:
     return (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {cpu}; torch {torch.__version__} "
         f"({torch.get_num_threads()} threads); transformers {transformers.__version__}; "
+        f"onnxruntime {onnxruntime.__version__}; "
         f"Python {platform.python_version()}"
     )
 

@@ -7,6 +7,10 @@ sentiment-ls eval FILE.tsv        accuracy of a model on labelled sentences
 sentiment-ls explain "TEXT"       which words pushed each sentence's score (also --file PATH)
 sentiment-ls train ...            fine-tune the embedded model
 sentiment-ls export-model DIR     the embedded model as a plain Hugging Face folder
+sentiment-ls export-onnx [DIR]    the embedded model's graph-only ONNX file (model.graph.onnx)
+
+Nothing heavy is imported to build the parser: `--version` and `--help` load neither torch
+nor onnxruntime (a test checks).
 
 A usage error (an unknown option, a value out of range) exits 2 with one line on stderr.
 """
@@ -96,7 +100,15 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         default="fp32",
         choices=["fp32", "int8"],
         help="int8 linear layers on the CPU are ~1.7x faster, but a sentence's score then "
-        "depends slightly on the sentences batched with it (default: %(default)s)",
+        "depends slightly on the sentences batched with it; torch runtime "
+        "(default: %(default)s)",
+    )
+    group.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "onnxruntime", "torch"],
+        help="what runs the model: onnxruntime for a model with an ONNX export (the embedded "
+        "one), torch otherwise, which needs the sentiment-ls[torch] extra (default: %(default)s)",
     )
     group.add_argument(
         "--allow-download",
@@ -337,11 +349,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the embedded model as an ordinary Hugging Face model folder.",
     )
     export.add_argument("directory", metavar="DIR", help="the folder to write (created)")
+
+    onnx = commands.add_parser(
+        "export-onnx",
+        help="write the embedded model's graph-only ONNX file (needs sentiment-ls[train])",
+        description="Export the embedded model's graph, without weights, as model.graph.onnx.",
+    )
+    onnx.add_argument(
+        "directory", metavar="DIR", nargs="?", default=None, help="default: the package's weights"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from sentiment_ls.allocator import hold_mmap_threshold
+
+    hold_mmap_threshold()  # before the model's buffers are allocated
     logging.basicConfig(level=args.log_level, stream=sys.stderr)
     if args.command == "check":
         from sentiment_ls.check import run_check
@@ -365,6 +389,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sentiment_ls.embedded.export import export_model
 
         print(export_model(args.directory))
+        return 0
+    if args.command == "export-onnx":
+        from pathlib import Path
+
+        from sentiment_ls.embedded.onnx_export import export_embedded_graph
+
+        print(export_embedded_graph(Path(args.directory) if args.directory else None))
         return 0
     from sentiment_ls.lsp.server import build_server
 

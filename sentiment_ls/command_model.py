@@ -30,12 +30,16 @@ def command_line_wording(message: str) -> str:
 
 def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
     """The loaded model, or None once the reason it cannot load is printed."""
-    from sentiment_ls.analysis.model_loading import ModelLoadError, configure_threads, load_model
+    from sentiment_ls.analysis.model_loading import ModelLoadError, load_model
 
     try:
-        configure_threads()
         loaded = load_model(
-            args.model, args.device, args.allow_download, args.precision, args.allow_pickle
+            args.model,
+            args.device,
+            args.allow_download,
+            args.precision,
+            args.allow_pickle,
+            runtime=getattr(args, "runtime", "auto"),
         )
     except ModelLoadError as error:
         print(f"sentiment-ls: {command_line_wording(str(error))}", file=sys.stderr)

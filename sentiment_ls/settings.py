@@ -16,7 +16,7 @@ from typing import Any, Literal
 import cattrs
 import cattrs.errors
 
-from sentiment_ls.analysis.spec import Precision
+from sentiment_ls.analysis.spec import Precision, RuntimeSetting
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
 from sentiment_ls.present.findings import Tone
 
@@ -59,6 +59,9 @@ class Settings:
     # fp32 by default: int8's dynamic activation scales are shared by a batch, so a
     # sentence's score would depend on its neighbours (see model_loading.quantize_int8).
     precision: Precision = "fp32"
+    # onnxruntime serves a model with an ONNX export (the embedded one); torch, any
+    # checkpoint and the gradient methods (an optional install: sentiment-ls[torch]).
+    runtime: RuntimeSetting = "auto"
     explainMethod: ExplainMethod = "occlusion"  # the registry's DEFAULT_METHOD
     integratedGradientsSteps: int = 20
     hoverWords: int = 3  # words for and against in the hover; 0 hides that table

@@ -1,17 +1,18 @@
-"""Stage 2 of the pipeline, the model: input ids -> logits.
+"""Stage 2 of the pipeline, the model: input ids -> logits, through the model's runtime.
 
-Rows are sorted by length before batching so that padding stays small, and run under
-`torch.inference_mode()` (no autograd bookkeeping).
+Rows are batched by exact length, never padded: a row's logits then depend on nothing but
+the row, whatever else is in the document (deterministic scores, checked by a test), and no
+compute is spent on padding. Sorting by length keeps batches full in a long document.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import torch
+import numpy as np
 
 from sentiment_ls.analysis.model_loading import LoadedModel
-from sentiment_ls.analysis.preprocess import collate
+from sentiment_ls.analysis.runtimes import FloatArray, Purpose
 from sentiment_ls.analysis.scheduling import Cancelled
 
 DEFAULT_BATCH_SIZE = 32
@@ -22,18 +23,19 @@ def forward(
     rows: Sequence[Sequence[int]],
     batch_size: int = DEFAULT_BATCH_SIZE,
     should_stop: Callable[[], bool] | None = None,
-) -> torch.Tensor:
-    """Logits for every row of input ids, in the rows' order, as a float32 CPU tensor."""
-    pad_id = loaded.tokenizer.pad_token_id
-    pad_id = 0 if pad_id is None else int(pad_id)
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-    logits = torch.empty((len(rows), len(loaded.id2label)), dtype=torch.float32)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
+    purpose: Purpose = "verdict",
+) -> FloatArray:
+    """Float32 logits for every row of input ids, in the rows' order."""
+    by_length: dict[int, list[int]] = {}
+    for index, row in enumerate(rows):
+        by_length.setdefault(len(row), []).append(index)
+    logits = np.empty((len(rows), len(loaded.id2label)), dtype=np.float32)
+    for length in sorted(by_length):
+        indices = by_length[length]
+        for start in range(0, len(indices), batch_size):
             if should_stop is not None and should_stop():
                 raise Cancelled
-            chunk = order[start : start + batch_size]
-            batch = collate([rows[i] for i in chunk], pad_id, loaded.device)
-            output = loaded.inference_model(**batch).logits.float().cpu()
-            logits[torch.tensor(chunk)] = output
+            chunk = indices[start : start + batch_size]
+            ids = np.array([rows[i] for i in chunk], dtype=np.int64).reshape(len(chunk), length)
+            logits[chunk] = loaded.runtime.logits(ids, purpose)
     return logits

@@ -1,23 +1,33 @@
-"""Load a sequence-classification checkpoint: the embedded model, a local folder or a Hub id.
+"""Load a sequence-classification model: the embedded one, a local folder or a Hub id.
 
-Safety rules: never `trust_remote_code`; safetensors only unless the caller allows pickle
-weights; no network unless the caller allows downloads (Hub ids otherwise resolve from the
-local Hugging Face cache alone).
+Which runtime serves it is decided by the model (`choose_runtime`): onnxruntime where an ONNX
+export exists (the embedded model, a folder with `model.graph.onnx` or `model.onnx`), PyTorch
+through transformers otherwise. Both give the same three stages: the `tokenizers` tokenizer,
+a runtime's logits, and post-processing.
+
+Safety rules: never `trust_remote_code`; safetensors (or ONNX) only unless the caller allows
+pickle weights; no network unless the caller allows downloads (Hub ids otherwise resolve from
+the local Hugging Face cache alone).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-import torch
+from tokenizers import Tokenizer
 
-from sentiment_ls.embedded import EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID
+from sentiment_ls.analysis.runtimes import ExtraMissing, Runtime, torch_available, torch_missing
+from sentiment_ls.analysis.runtimes.ort import GRAPH_ONLY, SELF_CONTAINED
+from sentiment_ls.embedded import EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID, WEIGHTS_DIR
 
 if TYPE_CHECKING:
-    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+    from sentiment_ls.analysis.runtimes.torch_runtime import TorchModel
+
+RuntimeName = Literal["auto", "onnxruntime", "torch"]
 
 
 class ModelLoadError(RuntimeError):
@@ -27,148 +37,95 @@ class ModelLoadError(RuntimeError):
 @dataclass(frozen=True)
 class LoadedModel:
     model_id: str
-    model: PreTrainedModel
-    tokenizer: PreTrainedTokenizerBase
-    device: torch.device
+    tokenizer: Tokenizer  # from `preprocess.windowing_tokenizer`: windows of `max_length`
+    runtime: Runtime
     id2label: dict[int, str]
     max_length: int
     problem_type: str | None
+    pad_id: int
     warnings: tuple[str, ...] = ()  # fallbacks the user should hear about
-    # What the forward stage runs: `model` itself, or an int8 copy of it. Gradient-based
-    # explanations always use `model`: quantized layers have no backward pass.
-    fast_model: torch.nn.Module | None = None
     precision: str = "fp32"
-
-    @property
-    def inference_model(self) -> torch.nn.Module:
-        return self.fast_model if self.fast_model is not None else self.model
+    # The PyTorch model that the gradient attribution methods differentiate, built on first
+    # use (an onnxruntime-served model has none until then); None: this model has none.
+    load_torch_model: Callable[[], TorchModel] | None = field(default=None, compare=False)
+    _torch: dict[str, TorchModel] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def labels(self) -> list[str]:
         return [self.id2label[i] for i in sorted(self.id2label)]
 
+    @property
+    def where(self) -> str:
+        return f"{self.runtime.name} on {self.runtime.where}"
 
-def resolve_device(requested: str) -> tuple[torch.device, str | None]:
-    """The torch device for a `device` setting, and a warning when it had to fall back."""
-    mps = getattr(torch.backends, "mps", None)
-    mps_ok = bool(mps is not None and mps.is_available())
-    if requested == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda"), None
-        return torch.device("mps" if mps_ok else "cpu"), None
-    if requested == "cuda" and not torch.cuda.is_available():
-        return torch.device("cpu"), "device `cuda` is not available here; using the CPU"
-    if requested == "mps" and not mps_ok:
-        return torch.device("cpu"), "device `mps` is not available here; using the CPU"
-    return torch.device(requested), None
-
-
-def configure_threads() -> None:
-    """Leave one core to the LSP event loop: with every core busy in torch, latency of the
-    whole server jumped 10-30x in measurements on a 2-core machine."""
-    cores = os.cpu_count() or 1
-    torch.set_num_threads(max(1, cores - 1))
+    def torch_model(self, purpose: str) -> TorchModel:
+        """The PyTorch model, loading it on first use; `purpose` names the feature in the
+        error raised when torch is not installed or the model has no PyTorch weights."""
+        if "model" not in self._torch:
+            if not torch_available():
+                raise torch_missing(purpose)
+            if self.load_torch_model is None:
+                raise ExtraMissing(
+                    f"{purpose} needs PyTorch weights, and {self.model_id!r} has none"
+                )
+            self._torch["model"] = self.load_torch_model()
+        return self._torch["model"]
 
 
-def _load_pretrained(
-    spec: str, allow_download: bool, allow_pickle: bool = False
-) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+@dataclass(frozen=True)
+class LoadRequest:
+    spec: str
+    device: str = "auto"
+    allow_download: bool = False
+    precision: str = "fp32"
+    allow_pickle: bool = False
 
+
+def onnx_folder(spec: str) -> Path | None:
+    """The folder holding this model's ONNX export, if it has one: a self-contained
+    `model.onnx`, or a `model.graph.onnx` with the `model.safetensors` it reads."""
+    if spec == EMBEDDED_MODEL_ID:
+        return WEIGHTS_DIR
+    if spec == EMBEDDED_SST2_ID:
+        return None
     folder = Path(spec).expanduser()
-    is_folder = folder.is_dir()
-    if is_folder:
-        if not (folder / "config.json").is_file():
-            raise ModelLoadError(f"the folder {folder} has no config.json: it is not a model")
-        _check_weights(folder, allow_pickle)
-    elif spec.startswith((".", "/", "~")):
-        raise ModelLoadError(f"the model folder {spec} does not exist")
-    elif not allow_download and not _in_hub_cache(spec):
-        # Said before transformers tries: its own message speaks of failing to connect,
-        # which reads as a network problem when no connection was ever attempted.
+    graph_only = (folder / GRAPH_ONLY).is_file() and (folder / "model.safetensors").is_file()
+    if graph_only or (folder / SELF_CONTAINED).is_file():
+        return folder
+    return None
+
+
+def choose_runtime(request: LoadRequest, runtime: RuntimeName) -> tuple[str, list[str]]:
+    """The runtime for a model and settings, and what the user should hear about the choice."""
+    has_onnx = onnx_folder(request.spec) is not None
+    has_torch = torch_available()
+    if runtime == "torch" and not has_torch:
+        missing = torch_missing("the `torch` runtime")
+        if not has_onnx:
+            raise ModelLoadError(str(missing))
+        return "onnxruntime", [f"{missing}; running the model on onnxruntime"]
+    if runtime == "onnxruntime" and not has_onnx:
         raise ModelLoadError(
-            f"the model {spec!r} is not in the local Hugging Face cache, and downloads are "
-            "off: set `sentimentLs.allowDownload` to true to fetch it from the Hub, or give "
-            "the path of a local model folder"
+            f"the model {request.spec!r} has no ONNX export ({GRAPH_ONLY} or {SELF_CONTAINED}"
+            " in its folder): set the runtime to `torch` or `auto`"
         )
-    source = str(folder) if is_folder else spec
-    local_only = is_folder or not allow_download
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(
-            source, local_files_only=local_only, trust_remote_code=False
-        )
-        model = AutoModelForSequenceClassification.from_pretrained(
-            source,
-            local_files_only=local_only,
-            trust_remote_code=False,
-            # True: safetensors or nothing. None: transformers' choice, safetensors first.
-            use_safetensors=None if allow_pickle else True,
-        )
-    except OSError as error:
-        hint = ""
-        if not allow_pickle and "safetensors" in str(error):
-            hint = f" (pickle weights are refused: {_PICKLE_RISK})"
-        raise ModelLoadError(f"cannot load the model {spec!r}{hint}: {error}") from error
-    return model, tokenizer
-
-
-_PICKLE_RISK = (
-    "unpickling runs whatever code the file holds; convert the weights to safetensors, or "
-    "set `sentimentLs.allowPickle` to true if you trust their source"
-)
-
-
-def _check_weights(folder: Path, allow_pickle: bool) -> None:
-    if any(folder.glob("*.safetensors")):
-        return
-    pickles = sorted(p.name for p in folder.glob("*.bin")) + sorted(
-        p.name for p in folder.glob("*.pt")
-    )
-    if not pickles:
-        raise ModelLoadError(f"the folder {folder} has no weights (no .safetensors file)")
-    if not allow_pickle:
-        raise ModelLoadError(
-            f"the folder {folder} has only pickle weights ({', '.join(pickles)}), which are "
-            f"refused: {_PICKLE_RISK}"
-        )
-
-
-def _in_hub_cache(repo_id: str) -> bool:
-    """Whether the local Hugging Face cache holds this repository's config.json."""
-    from huggingface_hub import try_to_load_from_cache
-
-    try:
-        found = try_to_load_from_cache(repo_id, "config.json")
-    except ValueError:  # not a valid repository id: certainly not cached
-        return False
-    return isinstance(found, str)
-
-
-def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
-    """A copy of `model` with int8 weights (one scale per output channel) and dynamically
-    quantized activations in its linear layers, for the CPU.
-
-    Measured on the embedded model and SST-2 validation: per-tensor scales lost 0.68 points
-    of accuracy (0.9338 vs 0.9406), per-channel scales 0.01 (0.9405) at the same speed, about
-    1.7x fp32. It is not the default: activations get one dynamic scale per batch, so a
-    sentence's logits depend on the sentences batched with it (by up to several nats for
-    occlusion variants), and the same sentence could be flagged in a document and not alone.
-    torch 2.13 marks `quantize_dynamic` deprecated in favour of torchao, but
-    torchao 0.18's int8 configs ran no faster than fp32 on this CPU (339 vs 336 sentences/s)."""
-    import copy
-    import warnings
-
-    from torch.ao.quantization import per_channel_dynamic_qconfig
-
-    with warnings.catch_warnings():
-        # The deprecation notices are torch's plans, not the user's problem.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        quantized: torch.nn.Module = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-            copy.deepcopy(model), {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
-        )
-    return quantized
+    if runtime != "auto":
+        return runtime, []
+    if not has_onnx:
+        if not has_torch:
+            raise ModelLoadError(str(torch_missing(f"the model {request.spec!r} (no ONNX export)")))
+        return "torch", []
+    wants_torch = []
+    if request.device in ("cuda", "mps"):
+        wants_torch.append(f"device `{request.device}`")
+    if request.precision == "int8":
+        wants_torch.append("precision `int8`")
+    if not wants_torch:
+        return "onnxruntime", []
+    if has_torch:
+        return "torch", []
+    missing = torch_missing(" and ".join(wants_torch))
+    return "onnxruntime", [f"{missing}; running fp32 on the CPU with onnxruntime"]
 
 
 def load_model(
@@ -177,51 +134,145 @@ def load_model(
     allow_download: bool = False,
     precision: str = "fp32",
     allow_pickle: bool = False,
+    runtime: RuntimeName = "auto",
 ) -> LoadedModel:
-    """Load `spec` ("embedded", a folder or a Hub id) onto the device, in eval mode;
-    `precision` "int8" adds an int8 copy for inference where the device allows it;
-    pickle weights only when `allow_pickle`."""
-    if spec in (EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID):
-        from sentiment_ls.embedded import load_embedded, load_embedded_sst2
+    """Load `spec` ("embedded", a folder or a Hub id) on the runtime `choose_runtime` picks;
+    `precision` "int8" adds an int8 copy for inference where the device allows it; pickle
+    weights only when `allow_pickle`."""
+    request = LoadRequest(spec, device, allow_download, precision, allow_pickle)
+    chosen, notes = choose_runtime(request, runtime)
+    loaded = LOADERS[chosen](request)
+    if notes:
+        return _with_warnings(loaded, notes)
+    return loaded
 
-        try:
-            loader = load_embedded if spec == EMBEDDED_MODEL_ID else load_embedded_sst2
-            model, tokenizer = loader()
-        except (RuntimeError, OSError) as error:
-            raise ModelLoadError(f"cannot load the {spec} model: {error}") from error
-    else:
-        model, tokenizer = _load_pretrained(spec, allow_download, allow_pickle)
-    if not getattr(tokenizer, "is_fast", False):
+
+def _with_warnings(loaded: LoadedModel, notes: list[str]) -> LoadedModel:
+    import dataclasses
+
+    return dataclasses.replace(loaded, warnings=(*notes, *loaded.warnings), _torch=loaded._torch)
+
+
+def load_onnx(request: LoadRequest) -> LoadedModel:
+    from sentiment_ls.analysis.preprocess import load_tokenizer
+    from sentiment_ls.analysis.runtimes.ort import open_session, read_weights
+
+    folder = onnx_folder(request.spec)
+    assert folder is not None, "choose_runtime picks onnxruntime only for an ONNX export"
+    config = _read_json(folder / "config.json")
+    tokenizer_config = _read_json(folder / "tokenizer_config.json", required=False)
+    id2label = {int(k): str(v) for k, v in config.get("id2label", {"0": "LABEL_0"}).items()}
+    max_length = _max_length(config, tokenizer_config)
+    tokenizer_file = folder / "tokenizer.json"
+    if not tokenizer_file.is_file():
+        raise ModelLoadError(f"the folder {folder} has no tokenizer.json")
+    tokenizer = load_tokenizer(tokenizer_file, max_length)
+    try:
+        if (folder / GRAPH_ONLY).is_file():
+            runtime = open_session(folder / GRAPH_ONLY, read_weights(folder / "model.safetensors"))
+        else:
+            runtime = open_session(folder / SELF_CONTAINED)
+    except (ValueError, OSError) as error:
+        raise ModelLoadError(f"cannot load the model {request.spec!r}: {error}") from error
+    pad_token = str(tokenizer_config.get("pad_token") or "[PAD]")
+    pad_id = config.get("pad_token_id")
+    if pad_id is None:
+        pad_id = tokenizer.token_to_id(pad_token)
+    return LoadedModel(
+        model_id=request.spec,
+        tokenizer=tokenizer,
+        runtime=runtime,
+        id2label=id2label,
+        max_length=max_length,
+        problem_type=config.get("problem_type"),
+        pad_id=int(pad_id or 0),
+        load_torch_model=_torch_model_of_onnx_folder(request, folder),
+    )
+
+
+def _torch_model_of_onnx_folder(
+    request: LoadRequest, folder: Path
+) -> Callable[[], TorchModel] | None:
+    """How to build the same model in PyTorch, for the gradient methods."""
+    if request.spec != EMBEDDED_MODEL_ID and not any(folder.glob("*.safetensors")):
+        return None
+
+    def build() -> TorchModel:
+        from sentiment_ls.analysis.runtimes import torch_runtime
+        from sentiment_ls.analysis.runtimes.hf import load_hf
+
+        model, _ = load_hf(request)
+        device, _ = torch_runtime.resolve_device("cpu")
+        return torch_runtime.prepare(model, device)
+
+    return build
+
+
+def load_torch(request: LoadRequest) -> LoadedModel:
+    from sentiment_ls.analysis.preprocess import windowing_tokenizer
+    from sentiment_ls.analysis.runtimes import torch_runtime
+    from sentiment_ls.analysis.runtimes.hf import load_hf
+
+    model, hf_tokenizer = load_hf(request)
+    if not getattr(hf_tokenizer, "is_fast", False):
         raise ModelLoadError(
-            f"the tokenizer of {spec!r} has no fast (Rust) version: sentiment-ls needs its "
-            "offset mapping to place tokens in the text"
+            f"the tokenizer of {request.spec!r} has no fast (Rust) version: sentiment-ls "
+            "needs its offset mapping to place tokens in the text"
         )
-    torch_device, warning = resolve_device(device)
-    model.to(torch_device)
-    model.eval()
-    # Served, never trained: the gradient attribution methods differentiate with respect to
-    # the embeddings only, and weight gradients would double the cost of their backward pass.
-    model.requires_grad_(False)
+    device, warning = torch_runtime.resolve_device(request.device)
+    prepared = torch_runtime.prepare(model, device)
     config = model.config
-    id2label = {int(k): str(v) for k, v in config.id2label.items()}
-    limit = int(getattr(config, "max_position_embeddings", 512) or 512)
-    tokenizer_limit = int(getattr(tokenizer, "model_max_length", limit) or limit)
     warnings = [warning] if warning else []
     fast_model = None
-    if precision == "int8" and torch_device.type == "cpu":
-        fast_model = quantize_int8(model)
+    precision = request.precision
+    if precision == "int8" and device.type == "cpu":
+        fast_model = torch_runtime.quantize_int8(model)
     elif precision == "int8":
-        warnings.append(f"int8 inference is for the CPU; running fp32 on {torch_device.type}")
+        warnings.append(f"int8 inference is for the CPU; running fp32 on {device.type}")
         precision = "fp32"
-    return LoadedModel(
-        model_id=spec,
-        model=model,
-        tokenizer=tokenizer,
-        device=torch_device,
-        id2label=id2label,
-        max_length=min(limit, tokenizer_limit, 512),
+    limit = int(getattr(config, "max_position_embeddings", 512) or 512)
+    tokenizer_limit = int(getattr(hf_tokenizer, "model_max_length", limit) or limit)
+    max_length = min(limit, tokenizer_limit, 512)
+    pad_id = hf_tokenizer.pad_token_id
+    loaded = LoadedModel(
+        model_id=request.spec,
+        tokenizer=windowing_tokenizer(hf_tokenizer.backend_tokenizer, max_length),
+        runtime=torch_runtime.TorchRuntime(prepared, fast_model),
+        id2label={int(k): str(v) for k, v in config.id2label.items()},
+        max_length=max_length,
         problem_type=getattr(config, "problem_type", None),
+        pad_id=0 if pad_id is None else int(pad_id),
         warnings=tuple(warnings),
-        fast_model=fast_model,
         precision=precision,
     )
+    loaded._torch["model"] = prepared
+    return loaded
+
+
+# One line per runtime: how a model is loaded onto it.
+LOADERS: dict[str, Callable[[LoadRequest], LoadedModel]] = {
+    "onnxruntime": load_onnx,
+    "torch": load_torch,
+}
+
+
+def _read_json(path: Path, required: bool = True) -> dict[str, Any]:
+    if not path.is_file():
+        if required:
+            raise ModelLoadError(f"the folder {path.parent} has no {path.name}: it is not a model")
+        return {}
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"cannot read {path}: {error}") from error
+    if not isinstance(found, dict):
+        raise ModelLoadError(f"{path} is not a JSON object")
+    return found
+
+
+def _max_length(config: dict[str, Any], tokenizer_config: dict[str, Any]) -> int:
+    limit = int(config.get("max_position_embeddings") or 512)
+    tokenizer_limit = tokenizer_config.get("model_max_length")
+    if not isinstance(tokenizer_limit, int) or tokenizer_limit <= 0:
+        tokenizer_limit = limit
+    return min(limit, tokenizer_limit, 512)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
+import numpy as np
+import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -27,18 +28,22 @@ def function_to_apply(problem_type: str | None, num_labels: int) -> str:
 
 
 def postprocess(
-    logits: torch.Tensor, id2label: dict[int, str], problem_type: str | None = None
+    logits: npt.ArrayLike, id2label: dict[int, str], problem_type: str | None = None
 ) -> Prediction:
     """One sentence's logits (1-D) to its prediction."""
-    logits = logits.float()
-    function = function_to_apply(problem_type, logits.numel())
-    scores = torch.sigmoid(logits) if function == "sigmoid" else torch.softmax(logits, dim=-1)
+    values = np.asarray(logits, dtype=np.float64).reshape(-1)
+    function = function_to_apply(problem_type, values.size)
+    if function == "sigmoid":
+        scores = 1.0 / (1.0 + np.exp(-values))
+    else:
+        shifted = np.exp(values - values.max())
+        scores = shifted / shifted.sum()
     best = int(scores.argmax())
-    probabilities = {id2label[i]: float(scores[i]) for i in range(scores.numel())}
+    probabilities = {id2label[i]: float(scores[i]) for i in range(scores.size)}
     return Prediction(
         label=id2label[best],
         score=float(scores[best]),
         probabilities=probabilities,
-        logits=tuple(float(x) for x in logits),
+        logits=tuple(float(np.float32(x)) for x in values),
         function=function,
     )

@@ -1,5 +1,9 @@
 """Stage 1 of the pipeline, the tokenizer: text -> word pieces, input ids, attention mask.
 
+The `tokenizers` library (the Rust tokenizer behind transformers' fast tokenizers), loaded
+from the model's `tokenizer.json`: it gives the offsets that place each token in the text,
+and needs neither torch nor transformers.
+
 A sentence longer than the model's maximum length is never silently truncated: the tokenizer
 cuts it into overlapping windows, each wrapped in the model's own special tokens; the engine
 runs every window and averages their logits.
@@ -7,18 +11,17 @@ runs every window and averages their logits.
 
 from __future__ import annotations
 
+import copy
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-import torch
-
-if TYPE_CHECKING:
-    from transformers import PreTrainedTokenizerBase
+from tokenizers import Tokenizer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # every cached sentence holds one per token
 class Token:
     text: str  # the word piece, as `tokenizer.convert_ids_to_tokens` gives it
     id: int
@@ -26,7 +29,7 @@ class Token:
     span: tuple[int, int] | None  # [start, end) in the sentence text; None for special tokens
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Encoding:
     """A sentence after the tokenizer: its first window as `tokenizer(text)` gives it, and
     every window's input ids when the sentence is longer than the model takes."""
@@ -35,33 +38,39 @@ class Encoding:
     windows: tuple[tuple[int, ...], ...]
 
 
-def encode(tokenizer: PreTrainedTokenizerBase, text: str, max_length: int) -> Encoding:
-    """The tokenizer's own windowing (`return_overflowing_tokens` with a stride) so that each
-    window carries the model's special tokens, whatever the model family."""
-    encoded = tokenizer(
-        _encodable(text),
-        truncation=True,
-        max_length=max_length,
-        stride=max(0, max_length // 4),
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-        return_special_tokens_mask=True,
-    )
-    windows = tuple(tuple(int(i) for i in ids) for ids in encoded["input_ids"])
-    first = windows[0]
-    special = encoded["special_tokens_mask"][0]
-    offsets = encoded["offset_mapping"][0]
-    attention = encoded["attention_mask"][0]
-    pieces = tokenizer.convert_ids_to_tokens(list(first))
+def windowing_tokenizer(tokenizer: Tokenizer, max_length: int) -> Tokenizer:
+    """A copy of `tokenizer` that cuts long texts into windows of `max_length` tokens
+    overlapping by a quarter (transformers' `return_overflowing_tokens` with a stride does
+    the same), and never pads: the forward stage batches rows of one length only."""
+    windowing = copy.deepcopy(tokenizer)
+    windowing.no_padding()
+    windowing.enable_truncation(max_length, stride=max(0, max_length // 4))
+    return windowing
+
+
+def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
+    """The windowing tokenizer of a model folder's `tokenizer.json`."""
+    return windowing_tokenizer(Tokenizer.from_file(str(path)), max_length)
+
+
+def encode(tokenizer: Tokenizer, text: str) -> Encoding:
+    """`tokenizer` comes from `windowing_tokenizer`, which fixes the window length."""
+    encoded = tokenizer.encode(_encodable(text))
+    windows = tuple(tuple(e.ids) for e in [encoded, *encoded.overflowing])
     tokens = tuple(
         Token(
-            text=str(piece),
+            text=sys.intern(piece),  # word pieces repeat: one string per vocabulary entry
             id=token_id,
-            attention=int(mask),
+            attention=mask,
             span=None if is_special else (int(offset[0]), int(offset[1])),
         )
         for piece, token_id, is_special, offset, mask in zip(
-            pieces, first, special, offsets, attention, strict=True
+            encoded.tokens,
+            encoded.ids,
+            encoded.special_tokens_mask,
+            encoded.offsets,
+            encoded.attention_mask,
+            strict=True,
         )
     )
     return Encoding(tokens=tokens, windows=windows)
@@ -80,20 +89,5 @@ def _encodable(text: str) -> str:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def preprocess(
-    tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
-) -> list[Encoding]:
-    return [encode(tokenizer, text, max_length) for text in texts]
-
-
-def collate(
-    rows: Sequence[Sequence[int]], pad_id: int, device: torch.device
-) -> dict[str, torch.Tensor]:
-    """Pad rows of input ids to the longest; the attention mask marks the real tokens."""
-    width = max(len(row) for row in rows)
-    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    attention_mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, row in enumerate(rows):
-        input_ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
-        attention_mask[i, : len(row)] = 1
-    return {"input_ids": input_ids.to(device), "attention_mask": attention_mask.to(device)}
+def preprocess(tokenizer: Tokenizer, texts: Sequence[str]) -> list[Encoding]:
+    return [encode(tokenizer, text) for text in texts]

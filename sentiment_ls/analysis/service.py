@@ -1,26 +1,28 @@
 """The analysis service: owns the loaded model and runs document and sentence analyses on the
 model worker, in priority order. No LSP here: callers pass texts and get results back.
 
-torch and transformers are imported on the worker, when the model loads, so that a server
-answers `initialize` before those multi-second imports.
+The runtime's libraries (onnxruntime; torch and transformers for the torch runtime) are
+imported on the worker, when the model loads, so that a server answers `initialize` first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
 from sentiment_ls.analysis.spec import ModelSpec
 from sentiment_ls.document import Sentence, document_sentences
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
-    from sentiment_ls.analysis.explain import Explanation
+    from sentiment_ls.analysis.explain import Explanation, MethodOptions
     from sentiment_ls.analysis.model_loading import LoadedModel
 
 LOG = logging.getLogger(__name__)
@@ -43,21 +45,41 @@ class ModelNotReady(Exception):
     """Raised to callers that need the model while it is loading or after it failed."""
 
 
-def import_model_libraries() -> None:
-    """torch and transformers take seconds to import: start on that while the client and
-    the server are still shaking hands."""
-    import torch  # noqa: F401
-    import transformers  # noqa: F401
-
-
 def build_engine(spec: ModelSpec) -> SentimentEngine:
     from sentiment_ls.analysis.engine import SentimentEngine
-    from sentiment_ls.analysis.model_loading import configure_threads, load_model
+    from sentiment_ls.analysis.model_loading import load_model
 
-    configure_threads()
     return SentimentEngine(
-        load_model(spec.model, spec.device, spec.allow_download, spec.precision, spec.allow_pickle)
+        load_model(
+            spec.model,
+            spec.device,
+            spec.allow_download,
+            spec.precision,
+            spec.allow_pickle,
+            spec.runtime,
+        )
     )
+
+
+def _method_options(
+    method: str | None, steps: int | None, token_view: bool
+) -> tuple[str, MethodOptions]:
+    """The method and options an explanation request means: one function, so that a
+    background explanation and a hover's share a cache entry."""
+    from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions
+
+    options = MethodOptions(token_view=token_view)
+    if steps is not None:
+        options = MethodOptions(steps=steps, token_view=token_view)
+    return method or DEFAULT_METHOD, options
+
+
+@dataclass
+class _BackgroundWork:
+    analyses: list[SentenceAnalysis]
+    method: str
+    options: MethodOptions
+    is_current: Callable[[], bool]
 
 
 class AnalysisService:
@@ -72,7 +94,11 @@ class AnalysisService:
         self.engine: SentimentEngine | None = None
         self.spec: ModelSpec | None = None
         self._settled = asyncio.Event()
-        self.worker.submit(Priority.HOVER, import_model_libraries)
+        # Background explanations: what is left to do per document, and whether a worker
+        # job is queued to do it.
+        self._background: dict[str, _BackgroundWork] = {}
+        self._background_lock = threading.Lock()
+        self._background_scheduled = False
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -161,14 +187,57 @@ class AnalysisService:
         engine = self.require_engine()
 
         def run() -> Explanation:
-            from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions
-
-            options = MethodOptions(token_view=token_view)
-            if steps is not None:
-                options = MethodOptions(steps=steps, token_view=token_view)
-            return engine.explain(analysis, label, method or DEFAULT_METHOD, options)
+            return engine.explain(analysis, label, *_method_options(method, steps, token_view))
 
         return await self.interactive.run(Priority.HOVER, run)
+
+    def explain_in_background(
+        self,
+        key: str,
+        analyses: Sequence[SentenceAnalysis],
+        method: str | None,
+        steps: int | None,
+        token_view: bool,
+        is_current: Callable[[], bool],
+    ) -> None:
+        """Compute the explanations `explain` would compute for these arguments, one sentence
+        at a time at background priority on the document worker: document analysis goes
+        first, and the interactive worker stays free for hovers. `key` names the document:
+        a newer request for it replaces what is left of the older one, so that under a
+        stream of edits the pending work stays one list per document (a job per sentence
+        and per publish grew the queue without bound: 20 edits/s outran it)."""
+        if self.engine is None:
+            return
+        with self._background_lock:
+            self._background[key] = _BackgroundWork(
+                list(analyses), *_method_options(method, steps, token_view), is_current
+            )
+            if self._background_scheduled:
+                return
+            self._background_scheduled = True
+        self.worker.submit(Priority.BACKGROUND, self._explain_next)
+
+    def _explain_next(self) -> None:
+        """One background explanation, then this job again while work is left."""
+        with self._background_lock:
+            work = next(iter(self._background.values()), None)
+            key = next(iter(self._background), None)
+            analysis = work.analyses.pop(0) if work and work.analyses else None
+            if work is not None and not work.analyses and key is not None:
+                del self._background[key]
+        engine = self.engine
+        if work is not None and analysis is not None and engine is not None and work.is_current():
+            try:
+                engine.explain(analysis, None, work.method, work.options)
+            except ExtraMissing:
+                pass  # the hover will say so, and use the default method
+            except Exception:  # a failed precomputation costs a hover, nothing more
+                LOG.exception("background explanation failed")
+        with self._background_lock:
+            if not self._background:
+                self._background_scheduled = False
+                return
+        self.worker.submit(Priority.BACKGROUND, self._explain_next)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

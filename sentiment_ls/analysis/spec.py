@@ -8,6 +8,9 @@ from typing import Literal
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
 
 Precision = Literal["int8", "fp32"]
+# Which runtime runs the model: `auto` lets the model decide (onnxruntime where it has an
+# ONNX export, torch otherwise).
+RuntimeSetting = Literal["auto", "onnxruntime", "torch"]
 
 
 @dataclass(frozen=True)
@@ -17,3 +20,4 @@ class ModelSpec:
     allow_download: bool = False
     precision: Precision = "fp32"
     allow_pickle: bool = False
+    runtime: RuntimeSetting = "auto"

@@ -19,6 +19,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
+from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import ModelNotReady
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence, language_of
@@ -100,7 +101,7 @@ async def run_analyze(session: Session, arguments: Sequence[Any]) -> dict[str, A
         raise JsonRpcInvalidParams(f"{COMMAND}: {error}") from error
     try:
         return await analyze(session, request)
-    except ModelNotReady as not_ready:
+    except (ModelNotReady, ExtraMissing) as not_ready:  # no model yet; a method needs torch
         raise JsonRpcException(f"{COMMAND}: {not_ready}", code=REQUEST_FAILED) from not_ready
     except (ValueError, OSError) as error:  # unknown label or method; unreadable file
         raise JsonRpcInvalidParams(f"{COMMAND}: {error}") from error

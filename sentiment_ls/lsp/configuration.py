@@ -41,4 +41,5 @@ def model_spec(settings: Settings) -> ModelSpec:
         settings.allowDownload,
         settings.precision,
         settings.allowPickle,
+        settings.runtime,
     )

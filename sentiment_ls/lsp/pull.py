@@ -62,6 +62,12 @@ async def _diagnostics(
     except ModelNotReady:
         return []
     assert result is not None  # never cancelled: `is_current` is always true
+    document = session.document(uri)
+    if document is not None:  # an open document will be hovered: explain its findings now
+        version = document.version
+        session.explain_flagged_in_background(
+            uri, result, lambda: getattr(session.document(uri), "version", None) == version
+        )
     return session.diagnostics_for(uri, source, result)
 
 

@@ -4,13 +4,16 @@ analysis of open documents, publishing, and hover lookups."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from lsprotocol import types
 
+from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.analysis.service import (
     AnalysisService,
@@ -35,6 +38,9 @@ if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
     from pygls.workspace import TextDocument
 
+    from sentiment_ls.analysis.engine import SentenceAnalysis
+    from sentiment_ls.analysis.explain import Explanation
+
 LOG = logging.getLogger(__name__)
 # Occlusion runs one variant per word, each as long as the sentence: ~40 ms at 25 tokens,
 # ~130 ms at 50, and a 500-word sentence took 30 s, holding the interactive worker. Past
@@ -55,6 +61,7 @@ class Session:
         # Per document: (version, analysed length) -> its sentences.
         self._sentences: dict[str, tuple[tuple[int | None, int], list[Sentence]]] = {}
         self._told_too_large: set[str] = set()  # documents whose size limit was announced
+        self._told_missing: set[str] = set()  # features that need an extra
         self.visible = VisibleRanges()
         self._load_task: asyncio.Task[None] | None = None
         self._initialized = False
@@ -196,7 +203,7 @@ class Session:
         else:
             loaded = self.service.loaded
             assert loaded is not None
-            self.log(f"sentiment-ls: {message} on {loaded.device}; labels {loaded.labels}")
+            self.log(f"sentiment-ls: {message} on {loaded.where}; labels {loaded.labels}")
             for warning in loaded.warnings:
                 self.show(f"sentiment-ls: {warning}")
             self._resolve_labels()
@@ -336,6 +343,30 @@ class Session:
         if result is None or not is_current():
             return  # a newer version is on its way; its own run publishes
         self._publish_result(uri, version, source, result)
+        self.explain_flagged_in_background(uri, result, is_current)
+
+    def explain_flagged_in_background(
+        self, uri: str, result: DocumentResult, is_current: Callable[[], bool]
+    ) -> None:
+        """Compute the hover's word attributions of the flagged sentences now, at the lowest
+        priority, so that hovering a squiggle is a cache hit; other sentences are explained
+        when hovered."""
+        settings = self.settings_for(uri)  # what the hover of this document will ask
+        if settings.hoverWords <= 0:
+            return
+        flagged = [
+            f.analysis
+            for f in findings(result.sentences, result.analyses, self.flag_rule(uri))
+            if len(f.analysis.encoding.tokens) <= HOVER_MAX_EXPLAINED_TOKENS
+        ]
+        self.service.explain_in_background(
+            uri,
+            flagged,
+            method=settings.explainMethod,
+            steps=settings.integratedGradientsSteps,
+            token_view=False,  # as the hover asks
+            is_current=is_current,
+        )
 
     def set_visible_ranges(self, params: Any) -> None:
         """`sentiment-ls/visibleRanges`: remember what the user sees of a document."""
@@ -436,12 +467,7 @@ class Session:
             tokens = len(analysis.encoding.tokens)
             too_long = tokens > HOVER_MAX_EXPLAINED_TOKENS
             explanation = (
-                await self.service.explain(
-                    analysis,
-                    method=settings.explainMethod,
-                    steps=settings.integratedGradientsSteps,
-                    token_view=False,  # the hover shows words; the command has the tokens
-                )
+                await self._hover_explanation(analysis, settings)
                 if settings.hoverWords > 0 and not too_long
                 else None
             )
@@ -460,6 +486,27 @@ class Session:
             words_left_out=tokens if too_long else None,
         )
         return self._hover(hover_text(inputs, kind), hover_range)
+
+    async def _hover_explanation(
+        self, analysis: SentenceAnalysis, settings: Settings
+    ) -> Explanation:
+        explain = functools.partial(
+            self.service.explain,
+            analysis,
+            steps=settings.integratedGradientsSteps,
+            token_view=False,  # the hover shows words; the command has the tokens
+        )
+        try:
+            return await explain(method=settings.explainMethod)
+        except ExtraMissing as missing:
+            # A method that needs torch where it is not installed: say so once, and hover
+            # with the default method rather than with nothing.
+            if str(missing) not in self._told_missing:
+                self._told_missing.add(str(missing))
+                self.show(f"sentiment-ls: {missing}; hovers use occlusion meanwhile")
+            from sentiment_ls.analysis.explain import DEFAULT_METHOD
+
+            return await explain(method=DEFAULT_METHOD)
 
     def _hover(self, value: str, hover_range: types.Range) -> types.Hover:
         kind = types.MarkupKind(self.hover_markup)

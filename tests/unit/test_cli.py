@@ -23,8 +23,30 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_version_and_help() -> None:
     assert _run("--version").stdout.strip() == f"sentiment-ls {__version__}"
     help_text = _run("--help").stdout
-    for word in ("check", "eval", "train", "export-model", "--tcp"):
+    for word in ("check", "eval", "train", "export-model", "export-onnx", "--tcp"):
         assert word in help_text
+
+
+HEAVY = ("torch", "transformers", "onnxruntime", "captum", "tokenizers")
+
+
+def test_version_and_help_import_no_model_library() -> None:
+    """They answer in a fraction of a second only if parsing arguments imports no runtime."""
+    probe = (
+        "import sys\n"
+        "from sentiment_ls.cli import main\n"
+        "for argv in (['--version'], ['--help'], ['check', '--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        f"loaded = sorted({{m.partition('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert "LOADED []" in result.stderr, result.stderr
 
 
 def test_check_reports_compiler_style_lines_with_the_sentence_and_a_summary(

@@ -17,10 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-import torch
+import numpy as np
+import numpy.typing as npt
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import torch
 
     from sentiment_ls.analysis.model_loading import LoadedModel
     from sentiment_ls.analysis.preprocess import Encoding
@@ -45,9 +48,9 @@ class MethodOptions:
     # Also score each word piece on its own. Occlusion pays one more variant per piece of a
     # word of several pieces for it; the hover shows words only and turns it off.
     token_view: bool = True
-    # Occlusion runs the float weights in bfloat16 where the processor computes it natively
-    # (AMX, AVX512-BF16): about twice as fast, and measured to rank words as float32 does
-    # (bench/RESULTS.md). Elsewhere, and on GPUs, float32.
+    # Occlusion on the torch runtime runs the float weights in bfloat16 where the processor
+    # computes it natively (AMX, AVX512-BF16): about twice as fast, and measured to rank words
+    # as float32 does (bench/RESULTS.md). Elsewhere, on GPUs and on onnxruntime, float32.
     reduced_precision: bool = True
 
 
@@ -102,10 +105,23 @@ def _magnitude(word: WordAttribution) -> float:
     return abs(word.attribution)
 
 
-def label_log_odds(logits: torch.Tensor, label_id: int, function: str) -> torch.Tensor:
-    """log P(label) - log P(not label), per row; differentiable, for the gradient methods."""
+def label_log_odds(logits: npt.ArrayLike, label_id: int, function: str) -> npt.NDArray[np.float64]:
+    """log P(label) - log P(not label), per row of float logits."""
+    values = np.asarray(logits, dtype=np.float64)
     if function == "sigmoid":
-        return logits[:, label_id]  # the logit of an independent sigmoid is its log-odds
+        return values[:, label_id]  # the logit of an independent sigmoid is its log-odds
+    others = np.delete(values, label_id, axis=1)
+    peak = others.max(axis=1, keepdims=True)
+    log_sum: npt.NDArray[np.float64] = peak[:, 0] + np.log(np.exp(others - peak).sum(axis=1))
+    return values[:, label_id] - log_sum
+
+
+def label_log_odds_torch(logits: torch.Tensor, label_id: int, function: str) -> torch.Tensor:
+    """`label_log_odds`, differentiable, for the gradient methods."""
+    import torch
+
+    if function == "sigmoid":
+        return logits[:, label_id]
     others = torch.cat([logits[:, :label_id], logits[:, label_id + 1 :]], dim=1)
     return logits[:, label_id] - torch.logsumexp(others, dim=1)
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
-
 from sentiment_ls.analysis.explain.attributions import (
     MethodOptions,
     Scores,
     Word,
     content_indices,
-    label_log_odds,
+    label_log_odds_torch,
 )
 from sentiment_ls.analysis.model_loading import LoadedModel
 from sentiment_ls.analysis.postprocess import function_to_apply
@@ -33,14 +31,17 @@ def attribute(
     label_id: int,
     options: MethodOptions,
 ) -> Scores:
-    model = loaded.model
+    import torch
+
+    served = loaded.torch_model(f"the attribution method `{NAME}`")
+    model = served.model
     function = function_to_apply(loaded.problem_type, len(loaded.id2label))
-    ids = torch.tensor([encoding.windows[0]], dtype=torch.long, device=loaded.device)
+    ids = torch.tensor([encoding.windows[0]], dtype=torch.long, device=served.device)
     with torch.enable_grad():
         embeddings = model.get_input_embeddings()(ids).detach().requires_grad_(True)
         logits = model(inputs_embeds=embeddings, attention_mask=torch.ones_like(ids)).logits
         (gradient,) = torch.autograd.grad(
-            label_log_odds(logits.float(), label_id, function).sum(), embeddings
+            label_log_odds_torch(logits.float(), label_id, function).sum(), embeddings
         )
     per_token = (gradient * embeddings).sum(dim=-1)[0].detach().float().cpu().tolist()
     chosen = set(content_indices(encoding))

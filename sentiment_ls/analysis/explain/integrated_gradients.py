@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
-
 from sentiment_ls.analysis.explain.attributions import (
     MethodOptions,
     Scores,
     Word,
     content_indices,
-    label_log_odds,
+    label_log_odds_torch,
 )
 from sentiment_ls.analysis.model_loading import LoadedModel
 from sentiment_ls.analysis.postprocess import function_to_apply
@@ -37,21 +35,23 @@ def attribute(
     label_id: int,
     options: MethodOptions,
 ) -> Scores:
+    served = loaded.torch_model(f"the attribution method `{NAME}`")
+    import torch
+
     # Captum imports matplotlib; only pay for that when this method is used.
     from captum.attr import LayerIntegratedGradients
 
-    model = loaded.model
+    model = served.model
     function = function_to_apply(loaded.problem_type, len(loaded.id2label))
-    ids = torch.tensor([encoding.windows[0]], dtype=torch.long, device=loaded.device)
+    ids = torch.tensor([encoding.windows[0]], dtype=torch.long, device=served.device)
     content = content_indices(encoding)
-    pad_id = loaded.tokenizer.pad_token_id
     baseline = ids.clone()
-    baseline[0, content] = 0 if pad_id is None else int(pad_id)
+    baseline[0, content] = loaded.pad_id
 
     def log_odds(input_ids: torch.Tensor) -> torch.Tensor:
         mask = torch.ones_like(input_ids)
         logits = model(input_ids=input_ids, attention_mask=mask).logits.float()
-        return label_log_odds(logits, label_id, function)
+        return label_log_odds_torch(logits, label_id, function)
 
     integrated = LayerIntegratedGradients(log_odds, model.get_input_embeddings())
     with torch.enable_grad():

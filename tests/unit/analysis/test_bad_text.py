@@ -45,7 +45,7 @@ def test_a_lone_surrogate_does_not_fail_its_neighbours(embedded_engine) -> None:
 
 def test_encode_keeps_spans_across_a_lone_surrogate(embedded_engine) -> None:  # type: ignore[no-untyped-def]
     text = "x \udc00 terrible"
-    encoding = encode(embedded_engine.loaded.tokenizer, text, 512)
+    encoding = encode(embedded_engine.loaded.tokenizer, text)
     spans = [t.span for t in encoding.tokens if t.span is not None]
     assert text[spans[-1][0] : spans[-1][1]] == "terrible"
 
@@ -61,7 +61,7 @@ def test_a_sentence_past_the_model_maximum_is_read_to_its_end(embedded_engine) -
     tokenizer = embedded_engine.loaded.tokenizer
     words = [f"word{i}" for i in range(1500)] + ["terrible"]
     text = " ".join(words)
-    encoding = encode(tokenizer, text, embedded_engine.loaded.max_length)
+    encoding = encode(tokenizer, text)
     assert len(encoding.windows) > 3
-    last = tokenizer.convert_ids_to_tokens(list(encoding.windows[-1]))
+    last = [tokenizer.id_to_token(i) for i in encoding.windows[-1]]
     assert last[-2:] == ["terrible", "[SEP]"]

@@ -37,7 +37,7 @@ def _analysis(engine, text: str):  # type: ignore[no-untyped-def]
 
 def test_word_pieces_merge_into_words_and_edge_punctuation_splits_off(embedded_engine) -> None:  # type: ignore[no-untyped-def]
     text = "An unbelievably disappointing, half-baked sequel!"
-    encoding = encode(embedded_engine.loaded.tokenizer, text, 512)
+    encoding = encode(embedded_engine.loaded.tokenizer, text)
     words = merge_words(text, encoding.tokens)
     assert [w.text for w in words] == [
         "An",
@@ -106,7 +106,7 @@ def test_occlusion_removes_a_word_whole_and_a_single_piece_word_scores_as_its_to
     by_text = {w.text: w for w in explanation.words}
     word = by_text["unbelievably"]
     without = [t for i, t in enumerate(ids) if i not in word.tokens]
-    logits = forward(loaded, [ids, without])
+    logits = forward(loaded, [ids, without], purpose="exact")
     log_odds = label_log_odds(logits, label_id, analysis.prediction.function)
     assert word.attribution == pytest.approx(float(log_odds[0] - log_odds[1]), abs=1e-4)
     dull = by_text["dull"]
@@ -122,7 +122,7 @@ def test_integrated_gradients_add_up_to_the_change_from_the_baseline(embedded_en
         loaded, text, analysis.encoding, label, "integrated-gradients", MethodOptions(steps=64)
     )
     ids = list(analysis.encoding.windows[0])
-    pad = loaded.tokenizer.pad_token_id
+    pad = loaded.pad_id
     baseline = [ids[0], *([pad] * (len(ids) - 2)), ids[-1]]
     log_odds = label_log_odds(
         forward(loaded, [ids, baseline]), loaded.labels.index(label), "softmax"
@@ -229,13 +229,19 @@ def test_reduced_precision_ranks_words_as_float32_does(embedded_engine) -> None:
     assert fast_scores == pytest.approx(exact_scores, abs=0.25)
 
 
-def test_occlusion_runs_the_float_weights_when_verdicts_come_from_int8(embedded_engine) -> None:  # type: ignore[no-untyped-def]
-    from sentiment_ls.analysis.model_loading import quantize_int8
+def test_occlusion_runs_the_float_weights_when_verdicts_come_from_int8() -> None:
+    pytest.importorskip(
+        "torch", reason="the int8 copy is the torch runtime's (sentiment-ls[torch])"
+    )
+    from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.runtimes.torch_runtime import TorchRuntime, quantize_int8
 
-    loaded = embedded_engine.loaded
-    served = dataclasses.replace(loaded, fast_model=quantize_int8(loaded.model), precision="int8")
+    loaded = load_model("embedded", "cpu", runtime="torch")
+    float_model = loaded.torch_model("the test")
+    runtime = TorchRuntime(float_model, quantize_int8(float_model.model))
+    served = dataclasses.replace(loaded, runtime=runtime, precision="int8")
     text = "This release is a terrible, frustrating mess, though the docs are fine."
-    encoding = encode(loaded.tokenizer, text, 512)
+    encoding = encode(loaded.tokenizer, text)
     label = "negative"
     # int8 activations are scaled per batch, so the variants would not be comparable rows;
     # occlusion must give the same scores whichever copy serves the verdicts.

@@ -78,13 +78,15 @@ def test_a_checkpoint_that_asks_for_its_own_code_never_runs_it(
     config = json.loads((folder / "config.json").read_text())
     config["auto_map"] = {"AutoModelForSequenceClassification": "evil.EvilModel"}
     (folder / "config.json").write_text(json.dumps(config))
-    try:
-        loaded = load_model(str(folder), "cpu")
-    except (ModelLoadError, ValueError):
-        loaded = None  # refusing is as good as ignoring the auto_map
-    assert not marker.exists()
-    if loaded is not None:
-        assert type(loaded.model).__module__.startswith("transformers.")
+    for runtime in ("auto", "torch"):
+        try:
+            loaded = load_model(str(folder), "cpu", runtime=runtime)  # type: ignore[arg-type]
+        except (ModelLoadError, ValueError):
+            loaded = None  # refusing is as good as ignoring the auto_map
+        assert not marker.exists()
+        if loaded is not None and loaded.runtime.name == "torch":
+            model = loaded.torch_model("the test").model
+            assert type(model).__module__.startswith("transformers.")
 
 
 def test_pickle_weights_are_refused_with_the_reason(exported: Path, tmp_path: Path) -> None:
@@ -101,6 +103,7 @@ def test_pickle_weights_load_when_allowed(exported: Path, tmp_path: Path) -> Non
     folder = _copy(exported, tmp_path / "pickled-allowed")
     _to_pickle(folder)
     loaded = load_model(str(folder), "cpu", allow_pickle=True)
+    assert loaded.runtime.name == "torch"  # a graph-only ONNX export reads safetensors only
     assert loaded.labels == ["negative", "neutral", "positive"]
 
 
