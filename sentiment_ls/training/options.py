@@ -29,7 +29,8 @@ class TrainConfig:
     threads: int = 0
 
 
-_INT_OPTIONS = {
+# The numeric options, each parsed as the type of its default.
+_NUMBER_OPTIONS = {
     "epochs": "passes over the mix",
     "batch_size": "examples per step",
     "max_length": "word pieces kept per example (longer ones are cut)",
@@ -39,8 +40,6 @@ _INT_OPTIONS = {
     "max_steps": "stop after this many steps (0: run every epoch)",
     "limit_train": "keep only this many examples per epoch (0: all; for smoke runs)",
     "threads": "torch threads (0: torch's default)",
-}
-_FLOAT_OPTIONS = {
     "learning_rate": "peak learning rate of AdamW",
     "warmup_ratio": "share of the steps spent warming the learning rate up",
     "weight_decay": "AdamW weight decay (not on biases and LayerNorm)",
@@ -71,18 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write the packed weights the package ships into this folder "
         "(sentiment_ls/embedded/weights to replace the embedded model; default: none)",
     )
-    for name, text in _INT_OPTIONS.items():
+    for name, text in _NUMBER_OPTIONS.items():
+        default = getattr(defaults, name)
         parser.add_argument(
             "--" + name.replace("_", "-"),
-            type=int,
-            default=getattr(defaults, name),
-            help=f"{text} (default: %(default)s)",
-        )
-    for name, text in _FLOAT_OPTIONS.items():
-        parser.add_argument(
-            "--" + name.replace("_", "-"),
-            type=float,
-            default=getattr(defaults, name),
+            type=type(default),
+            default=default,
             help=f"{text} (default: %(default)s)",
         )
     parser.add_argument(
