@@ -37,6 +37,7 @@ from sentiment_ls.present.findings import FlagRule, rule_for
 from sentiment_ls.settings import Settings
 from sentiment_ls.training.calibration import expected_calibration_error
 from sentiment_ls.training.data import read_labelled_tsv
+from sentiment_ls.training.evaluate import polarity_predictions
 from sentiment_ls.training.mix import LABELS, heldout_rows, source_named
 
 MODELS = ("embedded", "embedded-sst2")
@@ -127,11 +128,9 @@ def polarity_accuracy(engine: SentimentEngine, data_dir: Path) -> tuple[int, flo
     examples = read_labelled_tsv(data_dir / "sst2/validation.tsv")
     analyses = engine.analyze([e.text for e in examples])
     labels = engine.loaded.labels
-    negative, positive = negative_labels(labels)[0], positive_labels(labels)[0]
-    correct = sum(
-        int(a.prediction.probabilities[positive] > a.prediction.probabilities[negative]) == e.label
-        for a, e in zip(analyses, examples, strict=True)
-    )
+    pair = (negative_labels(labels)[0], positive_labels(labels)[0])
+    predicted = polarity_predictions(analyses, pair)
+    correct = sum(p == e.label for p, e in zip(predicted, examples, strict=True))
     return len(examples), correct / len(examples)
 
 

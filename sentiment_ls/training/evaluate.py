@@ -9,9 +9,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentiment_ls.training.data import DataError, read_labelled_tsv
+
+if TYPE_CHECKING:
+    from sentiment_ls.analysis.engine import SentenceAnalysis
 
 
 @dataclass(frozen=True)
@@ -106,16 +109,14 @@ def run_eval(args: argparse.Namespace) -> int:
             f"scoring polarity ({pair[0]} against {pair[1]}, neutral left out)",
             file=sys.stderr,
         )
-    if polarity:
-        if pair is None:
-            print(
-                f"sentiment-ls: --polarity needs a model with negative, neutral and positive "
-                f"labels; its labels are {loaded.labels}",
-                file=sys.stderr,
-            )
-            return 2
-        return _run_polarity(args, loaded, examples, pair)
-    bad = sorted({e.label for e in examples if e.label not in loaded.id2label})
+    if polarity and pair is None:
+        print(
+            f"sentiment-ls: --polarity needs a model with negative, neutral and positive "
+            f"labels; its labels are {loaded.labels}",
+            file=sys.stderr,
+        )
+        return 2
+    bad = [] if polarity else sorted({e.label for e in examples if e.label not in loaded.id2label})
     if bad:
         print(
             f"sentiment-ls: labels {bad} are not ids of the model ({loaded.id2label})",
@@ -127,12 +128,14 @@ def run_eval(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     analyses = engine.analyze([e.text for e in examples])
     seconds = time.perf_counter() - started
-    predicted = [label2id[a.prediction.label] for a in analyses]
-    metrics = score(loaded.labels, [e.label for e in examples], predicted, seconds)
-    if args.format == "json":
-        print(json.dumps(metrics.as_json(loaded.model_id)))
+    if polarity and pair is not None:
+        labels, model = list(pair), f"{loaded.model_id} (polarity)"
+        predicted = polarity_predictions(analyses, pair)
     else:
-        print(metrics.as_text(loaded.model_id))
+        labels, model = loaded.labels, loaded.model_id
+        predicted = [label2id[a.prediction.label] for a in analyses]
+    metrics = score(labels, [e.label for e in examples], predicted, seconds)
+    print(json.dumps(metrics.as_json(model)) if args.format == "json" else metrics.as_text(model))
     return 0
 
 
@@ -153,23 +156,13 @@ def _numeric_labels_only(path: Path) -> bool:
     return all(label.isdigit() for label in labels)
 
 
-def _run_polarity(
-    args: argparse.Namespace, loaded: Any, examples: list[Any], pair: tuple[str, str]
-) -> int:
-    """A two-label file on a three-class model: 0 is the negative label, 1 the positive one,
-    and the prediction is whichever of the two has the higher probability."""
-    from sentiment_ls.analysis.engine import SentimentEngine
-
-    engine = SentimentEngine(loaded)
-    started = time.perf_counter()
-    analyses = engine.analyze([e.text for e in examples])
-    seconds = time.perf_counter() - started
+def polarity_predictions(
+    analyses: Sequence[SentenceAnalysis], pair: tuple[str, str]
+) -> list[int]:
+    """A two-label reading of a three-class model: 1 where the positive label's probability
+    is above the negative one's, else 0 (the neutral class left out)."""
     negative, positive = pair
-    predicted = [
+    return [
         int(a.prediction.probabilities[positive] > a.prediction.probabilities[negative])
         for a in analyses
     ]
-    metrics = score([negative, positive], [e.label for e in examples], predicted, seconds)
-    model = f"{loaded.model_id} (polarity)"
-    print(json.dumps(metrics.as_json(model)) if args.format == "json" else metrics.as_text(model))
-    return 0

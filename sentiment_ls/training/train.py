@@ -27,6 +27,7 @@ from typing import Any
 
 import torch
 
+from sentiment_ls.training.evaluate import score
 from sentiment_ls.training.mix import (
     DEV_PATH,
     LABEL2ID,
@@ -63,16 +64,6 @@ def masked_logits(logits: torch.Tensor, spaces: list[LabelSpace]) -> torch.Tenso
     mask = torch.zeros_like(logits, dtype=torch.bool)
     mask[:, LABEL2ID["neutral"]] = polarity
     return logits.masked_fill(mask, float("-inf"))
-
-
-def macro_f1(gold: list[int], predicted: list[int], classes: int = len(LABELS)) -> float:
-    scores = []
-    for c in range(classes):
-        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == c)
-        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if p == c != g)
-        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == c != p)
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(scores) / classes
 
 
 class Trainer:
@@ -269,8 +260,8 @@ class Trainer:
         logits = self.dev_logits()
         predicted = logits.argmax(-1).tolist()
         gold = [e.label for e in self.dev]
-        f1 = macro_f1(gold, predicted)
-        accuracy = sum(int(g == p) for g, p in zip(gold, predicted, strict=True)) / len(gold)
+        metrics = score(list(LABELS), gold, predicted, seconds=0.0)
+        f1, accuracy = metrics.macro_f1, metrics.accuracy
         self.history.append(
             {"step": self.step, "dev_macro_f1": round(f1, 5), "dev_accuracy": round(accuracy, 5)}
         )
