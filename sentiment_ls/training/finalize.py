@@ -90,7 +90,7 @@ def finalize(model_dir: Path, data_dir: Path, pack_dir: Path | None) -> None:
     if "calibration" not in report:  # idempotent: a second run must not divide by T twice
         report["calibration"] = calibrate(model_dir, data_dir)
         report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if pack_dir is not None:
-        pack_model(model_dir, pack_dir)
     if not math.isfinite(report["calibration"]["temperature"]):
         raise RuntimeError("calibration failed: the fitted temperature is not finite")
+    if pack_dir is not None:  # only a model that calibrated is ever packed into the package
+        pack_model(model_dir, pack_dir)
