@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sentiment_ls.training.calibration import expected_calibration_error, fit_temperature
-from sentiment_ls.training.mix import DEV_PATH, LABEL2ID
+from sentiment_ls.training.mix import DEV_PATHS, LABEL2ID
 
 LOG = logging.getLogger("sentiment_ls.train")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
@@ -30,7 +30,12 @@ def dev_logits(model_dir: Path, data_dir: Path) -> tuple[npt.NDArray[np.float64]
 
     from sentiment_ls.training.data import read_labelled_tsv
 
-    dev = read_labelled_tsv(data_dir / DEV_PATH, LABEL2ID)
+    dev = [
+        example
+        for path in DEV_PATHS
+        if (data_dir / path).is_file()
+        for example in read_labelled_tsv(data_dir / path, LABEL2ID)
+    ]
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         model_dir, local_files_only=True, use_safetensors=True

@@ -4,14 +4,20 @@ Every set is read from the shared data folder (`../shared/data` beside a checkou
 copied into the repository. Each epoch draws a seeded sample of every source, so the mix
 is reproducible and a run resumes on exactly the batches it would have seen.
 
-Weights say how close a set is to what users write: documentation sentences are the product's
-own domain but few (1,533), so they are repeated; software-engineering comments are near; tweets
-are a far register and are subsampled; SST-2 movie-review phrases have no neutral class and
-train polarity only (see `LabelSpace.POLARITY`).
+Weights say how close a set is to what users write: documentation and issue-thread sentences
+are the product's own domain but few, so they are repeated; software-engineering comments are
+near, but label the writer's emotion rather than the tone toward a reader, so they are drawn
+less; tweets are a far register and are subsampled; SST-2 movie-review phrases have no neutral
+class and train polarity only (see `LabelSpace.POLARITY`), except its whole sentences, which are
+reviews a reader would call negative or positive.
+
+Sentences this project labelled from the shared unlabelled pools are kept in the repository as
+ids and labels only (`data/*.tsv`); their text is read from the pool at training time.
 """
 
 from __future__ import annotations
 
+import csv
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -42,26 +48,46 @@ class Source:
     space: LabelSpace = LabelSpace.THREE_CLASS
     holdout: bool = False  # keep a seeded, stratified part aside for evaluation
     prose_variant: bool = False  # SST-2: also train on the detokenized, sentence-cased phrase
+    min_words: int = 0  # keep only rows of at least this many words (SST-2's whole sentences)
+    labels: str = ""  # a pool source: the repository's id/label file (in the labels folder)
 
 
 SOURCES: tuple[Source, ...] = (
-    Source("docs", "tone/docs/train.tsv", per_epoch=5.0),
-    Source("github", "tone/se/github.tsv", per_epoch=1.0, holdout=True),
-    Source("jira", "tone/se/jira.tsv", per_epoch=1.0, holdout=True),
-    Source("stackoverflow", "tone/se/stackoverflow.tsv", per_epoch=1.0, holdout=True),
-    Source("javalib", "tone/se/javalib.tsv", per_epoch=1.0, holdout=True),
-    Source("tweets-val", "tone/tweets/tweeteval_val.tsv", per_epoch=0.5, holdout=True),
-    Source("tweets-test", "tone/tweets/tweeteval_test.tsv", per_epoch=0.5, holdout=True),
+    Source("docs", "tone/docs/train.tsv", per_epoch=3.0),
+    Source("docs-pool", "tone/docs/unlabelled.tsv", per_epoch=3.0, labels="docs_labels.tsv"),
+    Source("issues", "tone/issues/train.tsv", per_epoch=3.0),
+    Source(
+        "issues-pool", "tone/issues/unlabelled.tsv", per_epoch=3.0, labels="issues_labels.tsv"
+    ),
+    Source("github", "tone/se/github.tsv", per_epoch=0.3, holdout=True),
+    Source("jira", "tone/se/jira.tsv", per_epoch=0.3, holdout=True),
+    Source("stackoverflow", "tone/se/stackoverflow.tsv", per_epoch=0.3, holdout=True),
+    Source("javalib", "tone/se/javalib.tsv", per_epoch=0.3, holdout=True),
+    Source("tweets-val", "tone/tweets/tweeteval_val.tsv", per_epoch=0.15, holdout=True),
+    Source("tweets-test", "tone/tweets/tweeteval_test.tsv", per_epoch=0.15, holdout=True),
     Source(
         "sst2",
         "sst2/train.tsv",
-        per_epoch=0.2,
+        per_epoch=0.05,
         space=LabelSpace.POLARITY,
         prose_variant=True,
     ),
+    # Whole review sentences: the treebank left out its neutral phrases, and a review sentence
+    # of eight words or more that leans is one a reader would call negative or positive.
+    Source(
+        "sst2-sentences",
+        "sst2/train.tsv",
+        per_epoch=0.12,
+        space=LabelSpace.THREE_CLASS,
+        prose_variant=True,
+        min_words=8,
+    ),
 )
-# Model selection and calibration: whole repositories that docs/train.tsv never sees.
-DEV_PATH = "tone/docs/dev.tsv"
+# Model selection and calibration: whole repositories that the train splits never see.
+DEV_PATHS = ("tone/docs/dev.tsv", "tone/issues/dev.tsv")
+DEV_PATH = DEV_PATHS[0]
+# The labels this project added to the shared pools: ids and labels, no text.
+LABELS_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True)
@@ -72,13 +98,31 @@ class MixedExample:
     source: str
 
 
-def read_source(data_dir: Path, source: Source) -> list[Example]:
+def read_source(data_dir: Path, source: Source, labels_dir: Path = LABELS_DIR) -> list[Example]:
     """The source's rows with labels as indices into LABELS (SST-2's 0/1 mapped by name)."""
-    if source.space is LabelSpace.POLARITY:
+    if source.labels:
+        return read_pool_labels(data_dir / source.path, labels_dir / source.labels)
+    if source.path.startswith("sst2/"):
         binary = read_labelled_tsv(data_dir / source.path)
         mapping = {0: LABEL2ID["negative"], 1: LABEL2ID["positive"]}
-        return [Example(e.text, mapping[e.label]) for e in binary]
-    return read_labelled_tsv(data_dir / source.path, LABEL2ID)
+        rows = [Example(e.text, mapping[e.label]) for e in binary]
+    else:
+        rows = read_labelled_tsv(data_dir / source.path, LABEL2ID)
+    return [e for e in rows if len(e.text.split()) >= source.min_words]
+
+
+def read_pool_labels(pool: Path, labels: Path) -> list[Example]:
+    """Labelled pool sentences: ids and labels from `labels`, the text from `pool`."""
+    with pool.open(encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
+        texts = {row["id"]: row["text"] for row in reader}
+    examples: list[Example] = []
+    with labels.open(encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row["id"] not in texts:
+                raise ValueError(f"{labels}: id {row['id']} is not in {pool}")
+            examples.append(Example(texts[row["id"]], LABEL2ID[row["label"]]))
+    return examples
 
 
 def split_holdout(
@@ -100,8 +144,8 @@ def split_holdout(
     return train, held
 
 
-def training_rows(data_dir: Path, source: Source) -> list[Example]:
-    rows = read_source(data_dir, source)
+def training_rows(data_dir: Path, source: Source, labels_dir: Path = LABELS_DIR) -> list[Example]:
+    rows = read_source(data_dir, source, labels_dir)
     return split_holdout(rows)[0] if source.holdout else rows
 
 
@@ -127,9 +171,14 @@ def prose_variant(text: str) -> str:
 class TrainingMix:
     """All training rows of every source, and a seeded draw of them for each epoch."""
 
-    def __init__(self, data_dir: Path, sources: tuple[Source, ...] = SOURCES) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        sources: tuple[Source, ...] = SOURCES,
+        labels_dir: Path = LABELS_DIR,
+    ) -> None:
         self.sources = sources
-        self.rows = {source.name: training_rows(data_dir, source) for source in sources}
+        self.rows = {s.name: training_rows(data_dir, s, labels_dir) for s in sources}
 
     def sizes(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.rows.items()}

@@ -14,6 +14,8 @@ class TrainConfig:
     out: str
     work_dir: str
     pack: str = ""
+    init: str = ""
+    labels_dir: str = ""
     epochs: int = 3
     batch_size: int = 32
     learning_rate: float = 5e-5
@@ -69,6 +71,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="",
         help="also write the packed weights the package ships into this folder "
         "(sentiment_ls/embedded/weights to replace the embedded model; default: none)",
+    )
+    parser.add_argument(
+        "--init",
+        default="",
+        help="start from this Hugging Face folder of a three-class model (for example the "
+        "earlier embedded model, written by `sentiment-ls export-model`) instead of the base "
+        "with a new classifier (default: the base)",
+    )
+    parser.add_argument(
+        "--labels-dir",
+        default="",
+        help="the folder of this project's pool labels (default: data/ of the checkout)",
     )
     for name, text in _NUMBER_OPTIONS.items():
         default = getattr(defaults, name)

@@ -27,11 +27,13 @@ from typing import Any
 
 import torch
 
+from sentiment_ls.training.data import Example
 from sentiment_ls.training.evaluate import score
 from sentiment_ls.training.mix import (
-    DEV_PATH,
+    DEV_PATHS,
     LABEL2ID,
     LABELS,
+    LABELS_DIR,
     LabelSpace,
     MixedExample,
     TrainingMix,
@@ -86,7 +88,7 @@ class Trainer:
         random.seed(config.seed)
         torch.manual_seed(config.seed)
 
-        base_dir = verified_base_dir()
+        base_dir = Path(config.init) if config.init else verified_base_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
         hf_logging.set_verbosity_error()  # "newly initialized classifier": that is the point
         model = AutoModelForSequenceClassification.from_pretrained(
@@ -104,8 +106,14 @@ class Trainer:
         trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
 
         data_dir = Path(config.data_dir)
-        self.mix = TrainingMix(data_dir)
-        self.dev = read_labelled_tsv(data_dir / DEV_PATH, LABEL2ID)
+        labels_dir = Path(config.labels_dir) if config.labels_dir else LABELS_DIR
+        self.mix = TrainingMix(data_dir, labels_dir=labels_dir)
+        # Selection weighs each dev split equally: docs and discussions are both the product's.
+        self.devs = {
+            path: read_labelled_tsv(data_dir / path, LABEL2ID)
+            for path in DEV_PATHS
+            if (data_dir / path).is_file()
+        }
         epoch_size = self.mix.epoch_size()
         if config.limit_train:
             epoch_size = min(epoch_size, config.limit_train)
@@ -167,9 +175,9 @@ class Trainer:
         return [[(encoded[i], examples[i]) for i in batch] for batch in batches]
 
     @torch.inference_mode()
-    def dev_logits(self) -> torch.Tensor:
+    def dev_logits(self, dev: list[Example]) -> torch.Tensor:
         self.model.eval()
-        encoded = self._encode([e.text for e in self.dev])
+        encoded = self._encode([e.text for e in dev])
         logits = torch.zeros((len(encoded), len(LABELS)))
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
         for start in range(0, len(order), 128):
@@ -201,6 +209,20 @@ class Trainer:
         }
         torch.save(state, folder / "trainer_state.pt")
         LOG.info("checkpoint at step %d", self.step)
+
+    def save_snapshot(self) -> None:
+        """The trained weights at an evaluated step, for averaging checkpoints afterwards
+        (`training.average`): free at inference, and often better than any one of them."""
+        from safetensors.torch import save_file
+
+        folder = self.work_dir / "snapshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        trained = {
+            n: p.detach().cpu().contiguous()
+            for n, p in self.model.named_parameters()
+            if p.requires_grad
+        }
+        save_file(trained, str(folder / f"step-{self.step}.safetensors"))
 
     def try_resume(self) -> None:
         folder = self.work_dir / "checkpoint"
@@ -234,7 +256,7 @@ class Trainer:
                     "config": {
                         k: v
                         for k, v in asdict(self.config).items()
-                        if k not in ("out", "work_dir", "pack", "data_dir")
+                        if k not in ("out", "work_dir", "pack", "data_dir", "labels_dir")
                     },
                     "mix": [
                         {
@@ -243,6 +265,8 @@ class Trainer:
                             "per_epoch": s.per_epoch,
                             "space": s.space.value,
                             "holdout": s.holdout,
+                            "min_words": s.min_words,
+                            "labels": s.labels,
                         }
                         for s in self.mix.sources
                     ],
@@ -257,19 +281,19 @@ class Trainer:
 
     def validate(self) -> None:
         started = time.perf_counter()
-        logits = self.dev_logits()
-        predicted = logits.argmax(-1).tolist()
-        gold = [e.label for e in self.dev]
-        metrics = score(list(LABELS), gold, predicted, seconds=0.0)
-        f1, accuracy = metrics.macro_f1, metrics.accuracy
-        self.history.append(
-            {"step": self.step, "dev_macro_f1": round(f1, 5), "dev_accuracy": round(accuracy, 5)}
-        )
+        per_split: dict[str, float] = {}
+        for path, dev in self.devs.items():
+            predicted = self.dev_logits(dev).argmax(-1).tolist()
+            metrics = score(list(LABELS), [e.label for e in dev], predicted, seconds=0.0)
+            per_split[path] = round(metrics.macro_f1, 5)
+        f1 = sum(per_split.values()) / len(per_split)
+        self.history.append({"step": self.step, "dev_macro_f1": round(f1, 5), **per_split})
+        self.save_snapshot()
         LOG.info(
-            "step %d: dev macro-F1 %.4f, accuracy %.4f (%.1f s)",
+            "step %d: dev macro-F1 %.4f %s (%.1f s)",
             self.step,
             f1,
-            accuracy,
+            per_split,
             time.perf_counter() - started,
         )
         if f1 > self.best_f1:

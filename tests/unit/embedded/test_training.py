@@ -6,15 +6,25 @@ the real mix, hold-out split, trainer, calibration and packing all run.
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sentiment_ls.training.data import Example
-from sentiment_ls.training.mix import SOURCES, LabelSpace, TrainingMix, split_holdout
+from sentiment_ls.training.mix import (
+    LABELS,
+    LABELS_DIR,
+    SOURCES,
+    LabelSpace,
+    TrainingMix,
+    source_named,
+    split_holdout,
+)
 
 THREE_CLASS = [
     ("Thanks, this fix is wonderful and works great.", "positive"),
@@ -24,14 +34,28 @@ THREE_CLASS = [
     ("This is a terrible, frustrating regression.", "negative"),
     ("Set the option in the config file.", "neutral"),
 ] * 4
-POLARITY = [("a wonderful , moving film", 1), ("dull and lifeless", 0)] * 6
+POLARITY = [
+    ("a wonderful , moving film", 1),
+    ("dull and lifeless", 0),
+    ("the plot is thin , the jokes are stale and the ending drags on forever", 0),
+] * 6
 
 
 def _data_dir(root: Path) -> Path:
+    """A data folder laid out as the shared one, and beside it a labels folder (`labels/`)
+    holding the project's pool labels, as `data/` of a checkout does."""
+    labels_dir = root.parent / "labels"
+    labels_dir.mkdir(parents=True, exist_ok=True)
     for source in SOURCES:
         path = root / source.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        if source.space is LabelSpace.POLARITY:
+        if source.labels:
+            ids = [f"p{i}" for i in range(len(THREE_CLASS))]
+            pool = "".join(f"{i}\t{t}\tx\n" for i, (t, _) in zip(ids, THREE_CLASS, strict=True))
+            path.write_text("id\ttext\tsource\n" + pool, encoding="utf-8")
+            labels = "".join(f"{i}\t{y}\t1\n" for i, (_, y) in zip(ids, THREE_CLASS, strict=True))
+            (labels_dir / source.labels).write_text("id\tlabel\tclear\n" + labels, "utf-8")
+        elif source.path.startswith("sst2/"):
             rows = "".join(f"{t}\t{y}\n" for t, y in POLARITY)
             path.write_text("sentence\tlabel\n" + rows, encoding="utf-8")
         elif source.name == "docs":
@@ -43,6 +67,9 @@ def _data_dir(root: Path) -> Path:
     dev = root / "tone/docs/dev.tsv"
     rows = "".join(f"{t}\t{y}\t1\tdocs\tz/w:README.md\n" for t, y in THREE_CLASS[:6])
     dev.write_text("text\tlabel\tclear\tkind\tsource\n" + rows, encoding="utf-8")
+    issues_dev = root / "tone/issues/dev.tsv"
+    rows = "".join(f"{t}\t{y}\t1\tNone\tz/w\n" for t, y in THREE_CLASS[:6])
+    issues_dev.write_text("text\tlabel\tclear\tincivility\tsource\n" + rows, "utf-8")
     return root
 
 
@@ -71,6 +98,8 @@ def _train(tmp_path: Path, max_steps: int, *extra: str) -> subprocess.CompletedP
             "3",
             "--threads",
             "1",
+            "--labels-dir",
+            str(tmp_path / "labels"),
             *extra,
         ],
         capture_output=True,
@@ -114,7 +143,7 @@ def test_holdout_is_seeded_stratified_and_disjoint() -> None:
 
 
 def test_an_epoch_draws_each_source_by_its_weight(tmp_path: Path) -> None:
-    mix = TrainingMix(_data_dir(tmp_path / "data"))
+    mix = TrainingMix(_data_dir(tmp_path / "data"), labels_dir=tmp_path / "labels")
     epoch = mix.epoch(0, seed=13)
     counts = {s.name: sum(e.source == s.name for e in epoch) for s in SOURCES}
     for source in SOURCES:
@@ -136,3 +165,32 @@ def test_polarity_rows_never_push_the_neutral_logit() -> None:
     assert logits.grad[0, 1] == 0  # the SST-2 row says nothing about neutral
     assert logits.grad[1, 1] != 0
     assert np.isinf(masked[0, 1].item())
+
+
+def test_pool_labels_read_their_text_from_the_pool(tmp_path: Path) -> None:
+    mix = TrainingMix(_data_dir(tmp_path / "data"), labels_dir=tmp_path / "labels")
+    pooled = mix.rows["issues-pool"]
+    assert [e.text for e in pooled] == [t for t, _ in THREE_CLASS]
+    assert [LABELS[e.label] for e in pooled] == [y for _, y in THREE_CLASS]
+    labels = tmp_path / "labels" / "issues_labels.tsv"
+    labels.write_text("id\tlabel\tclear\nnot-in-the-pool\tnegative\t1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not-in-the-pool"):
+        TrainingMix(tmp_path / "data", labels_dir=tmp_path / "labels")
+
+
+def test_whole_review_sentences_train_three_class_and_phrases_polarity(tmp_path: Path) -> None:
+    mix = TrainingMix(_data_dir(tmp_path / "data"), labels_dir=tmp_path / "labels")
+    assert {len(e.text.split()) for e in mix.rows["sst2-sentences"]} == {15}
+    assert source_named("sst2-sentences").space is LabelSpace.THREE_CLASS
+    assert len(mix.rows["sst2"]) == len(POLARITY)
+
+
+def test_the_projects_pool_labels_are_ids_and_labels_only() -> None:
+    for source in SOURCES:
+        if not source.labels:
+            continue
+        with (LABELS_DIR / source.labels).open(encoding="utf-8") as stream:
+            rows = list(csv.reader(stream, delimiter="\t"))
+        assert rows[0] == ["id", "label", "clear"]
+        assert all(len(r) == 3 and r[1] in LABELS and r[2] in ("0", "1") for r in rows[1:])
+        assert len({r[0] for r in rows[1:]}) == len(rows) - 1
