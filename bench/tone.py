@@ -1,17 +1,21 @@
-"""Verdicts where users live: the embedded three-class model against the binary SST-2 model.
+"""Verdicts where users live: the embedded model beside the model it replaced and the binary
+SST-2 model, in one run.
 
-Per domain, in one run, both models through the product's own rule at the default settings
+Per domain, every model through the product's own rule at its default settings
 (`present.findings.rule_for` on `Settings()`, the minimum-words rule included):
 
-- docs dev split (`tone/docs/dev.tsv`): whole repositories that training never sees. It is the
-  split the default model was *selected and calibrated on* and the default threshold chosen on;
+- the dev splits (`tone/docs/dev.tsv`, `tone/issues/dev.tsv`): whole repositories that training
+  never sees. They are the splits the default model was *selected and calibrated on* and the
+  default threshold chosen on;
 - the held-out 15% of each software-engineering set and of the tweets (seeded, stratified:
-  `training.mix.split_holdout`), and SST-2 `validation.tsv`: never used for any choice.
+  `training.mix.split_holdout`), and SST-2 `validation.tsv`: never used for any choice;
+- SST-2 validation's whole sentences (8 words or more), as review prose: how many negative
+  reviews get a flag, and how many flags are right;
+- the behavioural suite of `tests/behaviour/suite.py`: the pass rate per category and the
+  invariance templates broken.
 
-Reports accuracy and macro-F1 (three classes; the binary model never says neutral), the
-negative flag's precision and recall, the share of neutral sentences flagged, the expected
-calibration error of the top label, polarity accuracy on SST-2 (negative against positive,
-neutral left out), and a threshold sweep on the docs dev split.
+The previous embedded model is rebuilt from git (`--previous COMMIT`, default the last commit of
+issue 11's model) into `runs/`, so the comparison needs nothing but a clone.
 
     .venv/bin/python bench/tone.py [--data-dir ../shared/data]
 """
@@ -40,7 +44,8 @@ from sentiment_ls.training.data import read_labelled_tsv
 from sentiment_ls.training.evaluate import polarity_predictions
 from sentiment_ls.training.mix import LABELS, heldout_rows, source_named
 
-MODELS = ("embedded", "embedded-sst2")
+PREVIOUS = "e87ef2f"  # the last commit with issue 11's three-class model
+REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(__file__).resolve().parents[2] / "shared/data"
 HELD_OUT = ("github", "jira", "stackoverflow", "javalib", "tweets-val", "tweets-test")
 
@@ -65,10 +70,41 @@ class Scores:
     ece: float
 
 
-def docs_dev(data_dir: Path) -> list[Row]:
-    with (data_dir / "tone/docs/dev.tsv").open(encoding="utf-8", newline="") as stream:
+def dev_split(data_dir: Path, path: str) -> list[Row]:
+    with (data_dir / path).open(encoding="utf-8", newline="") as stream:
         reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [Row(r["text"], r["label"], r["clear"] == "1") for r in reader]
+
+
+def sst2_sentences(data_dir: Path, min_words: int = 8) -> list[Row]:
+    """SST-2 validation rows that are whole review sentences, as negative/positive rows."""
+    rows = read_labelled_tsv(data_dir / "sst2/validation.tsv")
+    names = ("negative", "positive")
+    return [Row(e.text, names[e.label]) for e in rows if len(e.text.split()) >= min_words]
+
+
+def previous_model(commit: str) -> str:
+    """The embedded model of `commit`, as a folder the loader takes (built once, from git)."""
+    import subprocess
+
+    folder = REPO / "runs" / f"embedded-{commit}"
+    weights = "sentiment_ls/embedded/weights"
+    if not (folder / "model.safetensors").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        names = subprocess.run(
+            ["git", "-C", str(REPO), "ls-tree", "--name-only", f"{commit}:{weights}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        for name in names:
+            blob = subprocess.run(
+                ["git", "-C", str(REPO), "show", f"{commit}:{weights}/{name}"],
+                check=True,
+                capture_output=True,
+            ).stdout
+            (folder / name).write_bytes(blob)
+    return str(folder)
 
 
 def held_out(data_dir: Path, name: str) -> list[Row]:
@@ -138,22 +174,56 @@ def fmt(value: float) -> str:
     return "n/a" if value != value else f"{value:.3f}"
 
 
+DOCS_DEV = "docs dev (tuned on)"
+ISSUES_DEV = "issues dev (tuned on)"
+SST2_SENTENCES = "SST-2 validation, whole sentences"
+SWEEP = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+
+
+def behaviour(engine: SentimentEngine, rule: FlagRule) -> tuple[dict[str, float], int]:
+    """Pass rate per category of the behavioural suite, and invariance templates broken."""
+    sys.path.insert(0, str(REPO))
+    from tests.behaviour.suite import CATEGORIES, INVARIANCES
+
+    rates: dict[str, float] = {}
+    for category in CATEGORIES:
+        analyses = engine.analyze(list(category.sentences))
+        right = sum(rule.flags(a) == category.flagged for a in analyses)
+        rates[category.name] = right / len(category.sentences)
+    broken = sum(
+        len({rule.flags(a) for a in engine.analyze(inv.sentences())}) > 1 for inv in INVARIANCES
+    )
+    return rates, broken
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data-dir", default=str(DATA_DIR), help="default: %(default)s")
     parser.add_argument(
-        "--models", nargs="+", default=list(MODELS), help="default: %(default)s (folders too)"
+        "--previous",
+        default=PREVIOUS,
+        help="the commit of the model compared (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--models", nargs="+", default=None, help="default: embedded, the previous, embedded-sst2"
     )
     parser.add_argument("--no-write", action="store_true", help="print only, no RESULTS.md")
     args = parser.parse_args()
-    models = tuple(args.models)
+    previous = previous_model(args.previous)
+    models = tuple(args.models or ("embedded", previous, "embedded-sst2"))
+    names = {previous: f"previous ({args.previous})"}
     data_dir = Path(args.data_dir)
-    domains = {"docs dev (tuned on)": docs_dev(data_dir)}
+    domains = {
+        DOCS_DEV: dev_split(data_dir, "tone/docs/dev.tsv"),
+        ISSUES_DEV: dev_split(data_dir, "tone/issues/dev.tsv"),
+    }
     for name in HELD_OUT:
         domains[f"{name} held-out"] = held_out(data_dir, name)
+    domains[SST2_SENTENCES] = sst2_sentences(data_dir)
     results: dict[str, dict[str, Scores]] = {}
     polarity: dict[str, tuple[int, float]] = {}
-    sweep: dict[str, list[tuple[float, Scores]]] = {}
+    sweeps: dict[tuple[str, str], list[tuple[float, Scores]]] = {}
+    suites: dict[str, tuple[dict[str, float], int]] = {}
     speed: dict[str, float] = {}
     for model in models:
         engine = SentimentEngine(load_model(model))
@@ -165,21 +235,24 @@ def main() -> None:
             analyses = engine.analyze([r.text for r in rows])
             count += len(rows)
             results[model][domain] = scores(rows, analyses, rule)
+            if domain in (DOCS_DEV, ISSUES_DEV):
+                sweeps[model, domain] = [
+                    (
+                        t,
+                        scores(
+                            rows,
+                            analyses,
+                            FlagRule(rule.labels, t, rule.neutral_band, rule.min_words),
+                        ),
+                    )
+                    for t in SWEEP
+                ]
         speed[model] = count / (time.perf_counter() - started)
         polarity[model] = polarity_accuracy(engine, data_dir)
-        dev_rows = domains["docs dev (tuned on)"]
-        dev_analyses = engine.analyze([r.text for r in dev_rows])
-        sweep[model] = [
-            (
-                t,
-                scores(
-                    dev_rows,
-                    dev_analyses,
-                    FlagRule(rule.labels, t, rule.neutral_band, rule.min_words),
-                ),
-            )
-            for t in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
-        ]
+        suites[model] = behaviour(engine, rule)
+
+    def name(model: str) -> str:
+        return names.get(model, model)
 
     lines = [
         "## Tone verdicts by domain (`bench/tone.py`)",
@@ -190,8 +263,9 @@ def main() -> None:
         f"{Settings().threshold}, `minWords` {Settings().minWords}; the binary model also "
         f"`neutralBand` {Settings().neutralBand}). *Flag* = a diagnostic; precision and recall "
         "are of flagging the sentences labelled negative; *neutral flagged* is the share of "
-        "neutral sentences that get a diagnostic. The docs dev split chose the default model's "
-        "checkpoint, temperature and threshold; every other row was never used for a choice.",
+        "neutral sentences that get a diagnostic. The two dev splits chose the default model's "
+        "checkpoint, temperature and threshold; every other row was never used for a choice. "
+        f"*{name(previous)}* is the embedded model before issue 17.",
         "",
         "| domain | n | model | accuracy | macro-F1 | flag precision | flag recall "
         "| recall, clear negatives | neutral flagged | ECE |",
@@ -200,11 +274,15 @@ def main() -> None:
     for domain in domains:
         for model in models:
             s = results[model][domain]
-            clear = fmt(s.recall_clear) if domain.startswith("docs") else ""
+            clear = fmt(s.recall_clear) if domain in (DOCS_DEV, ISSUES_DEV) else ""
+            three_class = domain != SST2_SENTENCES
+            accuracy = fmt(s.accuracy) if three_class else ""
+            macro = fmt(s.macro_f1) if three_class else ""
+            neutral = fmt(s.neutral_flagged) if three_class else ""
             lines.append(
-                f"| {domain} | {s.n} | {model} | {fmt(s.accuracy)} | {fmt(s.macro_f1)} | "
-                f"{fmt(s.precision)} | {fmt(s.recall)} | {clear} | {fmt(s.neutral_flagged)} | "
-                f"{fmt(s.ece)} |"
+                f"| {domain} | {s.n} | {name(model)} | {accuracy} | {macro} | "
+                f"{fmt(s.precision)} | {fmt(s.recall)} | {clear} | {neutral} | "
+                f"{fmt(s.ece) if three_class else ''} |"
             )
     lines += [
         "",
@@ -213,23 +291,42 @@ def main() -> None:
     ]
     for model in models:
         n, accuracy = polarity[model]
-        lines.append(f"| {model} | {n} | {accuracy:.4f} |")
+        lines.append(f"| {name(model)} | {n} | {accuracy:.4f} |")
+    categories = list(suites[models[0]][0])
     lines += [
         "",
-        "Threshold sweep on the docs dev split (the default rule otherwise):",
+        "Behavioural suite (`tests/behaviour/suite.py`, written for the project and never "
+        "trained on): the share of each category's sentences whose verdict (flagged or not) "
+        "is the expected one, and the invariance templates whose verdict moved with a name, "
+        "product, version or number.",
         "",
-        "| model | threshold | flagged | precision | recall | recall, clear | neutral flagged |",
-        "|:--|--:|--:|--:|--:|--:|--:|",
+        "| model | " + " | ".join(categories) + " | invariances broken |",
+        "|:--|" + "--:|" * (len(categories) + 1),
     ]
     for model in models:
-        for threshold, s in sweep[model]:
+        rates, broken = suites[model]
+        cells = " | ".join(f"{rates[c]:.2f}" for c in categories)
+        lines.append(f"| {name(model)} | {cells} | {broken} |")
+    lines += [
+        "",
+        "Threshold sweeps on the dev splits (the default rule otherwise):",
+        "",
+        "| split | model | threshold | flagged | precision | recall | recall, clear "
+        "| neutral flagged |",
+        "|:--|:--|--:|--:|--:|--:|--:|--:|",
+    ]
+    for (model, domain), sweep in sweeps.items():
+        if model == "embedded-sst2":
+            continue
+        for threshold, s in sweep:
             lines.append(
-                f"| {model} | {threshold:.2f} | {s.flagged} | {fmt(s.precision)} | "
-                f"{fmt(s.recall)} | {fmt(s.recall_clear)} | {fmt(s.neutral_flagged)} |"
+                f"| {domain.split(' (')[0]} | {name(model)} | {threshold:.2f} | {s.flagged} | "
+                f"{fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.recall_clear)} | "
+                f"{fmt(s.neutral_flagged)} |"
             )
     lines += [
         "",
-        " ".join(f"{m}: {speed[m]:.0f} sentences/s over the domains." for m in models),
+        " ".join(f"{name(m)}: {speed[m]:.0f} sentences/s over the domains." for m in models),
     ]
     body = "\n".join(lines)
     print(body)
