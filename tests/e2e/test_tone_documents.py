@@ -71,9 +71,37 @@ Steps to reproduce:
 The progress bar stops at 99% and the upload never completes.
 """
 
+# An issue thread that turns heated: the report and the maintainer's questions are calm; the
+# replies after them criticise without a single strong word (impatience, a rhetorical question,
+# sarcasm, resignation). Written for this test, apart from the behavioural suite.
+CALM_BUG_REPORT = """## Saving fails for file names with emoji
+
+Saving a file named `notes-🎉.txt` fails with an "invalid byte sequence" error on Linux.
+The same file saves without problems after it is renamed to plain ASCII.
+I tested this with version 3.4.1 and with the nightly build from Tuesday.
+"""
+
+HEATED_THREAD = (
+    CALM_BUG_REPORT
+    + """
+Could you attach the log from the failed save?
+
+---
+
+It is now eight months later and this still has not been fixed.
+
+How is something this basic still broken after so many releases?
+
+Oh great, the nightly now fails for ASCII names too.
+
+I have given up on this and moved my notes to another app.
+"""
+)
+
 NEUTRAL = {
     "release-notes.md": RELEASE_NOTES,
     "known-issues.md": KNOWN_ISSUES,
+    "calm-bug-report.md": CALM_BUG_REPORT,
 }
 # The negative sentences of each document, and only they: the steps to reproduce, the plain
 # description of the failure and the workaround are neutral.
@@ -90,6 +118,15 @@ NEGATIVE = {
         [
             "Upload is broken again",  # the title's "again" is the reporter's frustration
             "This update is a disaster and I am furious that nobody tested it before shipping.",
+        ],
+    ),
+    "heated-thread.md": (
+        HEATED_THREAD,
+        [
+            "It is now eight months later and this still has not been fixed.",
+            "How is something this basic still broken after so many releases?",
+            "Oh great, the nightly now fails for ASCII names too.",
+            "I have given up on this and moved my notes to another app.",
         ],
     ),
 }
