@@ -1,12 +1,20 @@
-"""Average the weights of several evaluated steps of one run (a uniform "model soup").
+"""Average the weights of several evaluated steps of one run (a uniform "model soup"), or
+interpolate a fine-tuned model with the model it started from (WiSE-FT).
 
     python -m sentiment_ls.training.average --work-dir runs/train --steps 1600 2000 2296 \\
         --out runs/train/average
+    python -m sentiment_ls.training.average --interpolate runs/init runs/train/model \\
+        --alpha 0.6 --out runs/train/wise
 
 Steps of one fine-tuning run stay in one basin of the loss, so the mean of their weights is a
 model of the same architecture and cost that is usually at least as good as the best of them
-(Wortsman et al., 2022). The frozen weights are taken from the run's best model, which the
-snapshots do not hold; the result is an ordinary Hugging Face folder, not yet calibrated
+(Wortsman et al., "Model soups", 2022). Interpolating between the starting model and the
+fine-tuned one (Wortsman et al., "Robust fine-tuning of zero-shot models", 2022) keeps more of
+what the starting model did well where the new data is silent: here, the documentation prose
+the earlier model was tuned for, while the new one learned issue threads.
+
+The frozen weights of an average are taken from the run's best model (the snapshots do not
+hold them); the result is an ordinary Hugging Face folder, not yet calibrated
 (`finalize` calibrates and packs it).
 """
 
@@ -42,13 +50,51 @@ def average(snapshots: Sequence[Path], base: Path, out: Path) -> None:
     report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
+def interpolate(start: Path, tuned: Path, alpha: float, out: Path) -> None:
+    """(1 - alpha) * start + alpha * tuned, weight by weight; the rest of the folder is tuned's."""
+    first = load_file(str(start / "model.safetensors"))
+    second = load_file(str(tuned / "model.safetensors"))
+    if first.keys() != second.keys():
+        raise ValueError(f"{start} and {tuned} do not hold the same weights")
+    state = {}
+    for name, value in second.items():
+        if value.dtype.kind != "f":
+            state[name] = value
+            continue
+        mixed = (1 - alpha) * first[name].astype(np.float64) + alpha * value.astype(np.float64)
+        state[name] = mixed.astype(value.dtype)
+    out.mkdir(parents=True, exist_ok=True)
+    for item in tuned.iterdir():
+        if item.is_file() and item.name != "model.safetensors":
+            shutil.copyfile(item, out / item.name)
+    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
+    report_file = out / "training.json"
+    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
+    report.pop("calibration", None)
+    report["interpolated"] = {"start": start.name, "tuned": tuned.name, "alpha": alpha}
+    report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--work-dir", required=True, help="the run's --work-dir")
-    parser.add_argument("--steps", nargs="+", type=int, required=True)
+    parser.add_argument("--work-dir", help="the run's --work-dir")
+    parser.add_argument("--steps", nargs="+", type=int)
     parser.add_argument("--base", default="", help="default: WORK_DIR/model (the best step)")
+    parser.add_argument(
+        "--interpolate", nargs=2, metavar=("START", "TUNED"), help="two model folders"
+    )
+    parser.add_argument("--alpha", type=float, default=0.5, help="the tuned model's share")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
+    if args.interpolate:
+        if not 0.0 <= args.alpha <= 1.0:
+            parser.error("--alpha must be between 0 and 1")
+        start, tuned = (Path(folder) for folder in args.interpolate)
+        interpolate(start, tuned, args.alpha, Path(args.out))
+        print(f"interpolated {start} and {tuned} at alpha {args.alpha} into {args.out}")
+        return 0
+    if not args.work_dir or not args.steps:
+        parser.error("give --work-dir and --steps, or --interpolate START TUNED")
     work_dir = Path(args.work_dir)
     snapshots = [work_dir / "snapshots" / f"step-{step}.safetensors" for step in args.steps]
     for path in snapshots:

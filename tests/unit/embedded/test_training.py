@@ -49,7 +49,10 @@ def _data_dir(root: Path) -> Path:
     for source in SOURCES:
         path = root / source.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        if source.labels:
+        if source.in_repo:
+            rows = "".join(f"{t}\t{y}\tx\n" for t, y in THREE_CLASS)
+            (labels_dir / source.path).write_text("text\tlabel\tgroup\n" + rows, "utf-8")
+        elif source.labels:
             ids = [f"p{i}" for i in range(len(THREE_CLASS))]
             pool = "".join(f"{i}\t{t}\tx\n" for i, (t, _) in zip(ids, THREE_CLASS, strict=True))
             path.write_text("id\ttext\tsource\n" + pool, encoding="utf-8")
@@ -188,7 +191,7 @@ def test_whole_review_sentences_train_three_class_and_phrases_polarity(tmp_path:
 def test_the_projects_pool_labels_are_ids_and_labels_only() -> None:
     for source in SOURCES:
         if not source.labels:
-            continue
+            continue  # the sentences we wrote ourselves are text and label: they are ours
         with (LABELS_DIR / source.labels).open(encoding="utf-8") as stream:
             rows = list(csv.reader(stream, delimiter="\t"))
         assert rows[0] == ["id", "label", "clear"]
