@@ -99,3 +99,22 @@ def finalize(model_dir: Path, data_dir: Path, pack_dir: Path | None) -> None:
         raise RuntimeError("calibration failed: the fitted temperature is not finite")
     if pack_dir is not None:  # only a model that calibrated is ever packed into the package
         pack_model(model_dir, pack_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sentiment_ls.training.finalize MODEL_DIR --data-dir D [--pack DIR]`: calibrate
+    a model folder made outside a training run (an average, an interpolation) and pack it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("model_dir")
+    parser.add_argument("--data-dir", default="../shared/data")
+    parser.add_argument("--pack", default="", help="write the packed weights into this folder")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    finalize(Path(args.model_dir), Path(args.data_dir), Path(args.pack) if args.pack else None)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
