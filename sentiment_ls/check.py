@@ -142,11 +142,17 @@ def run_check(args: argparse.Namespace) -> int:
         for raw, stdin in zip(args.paths, sources, strict=True)
         for item in ([stdin] if stdin else iter_files([raw]))
     ]
-    for path, language in ProgressBar(len(files)).over(files):
-        settings = _settings_for(path, parsed.settings, configs, notices)
-        if not settings.enabled:
-            continue
-        report.files.append(_check_file(path, language, settings, engine, notices))
+    from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
+
+    try:
+        for path, language in ProgressBar(len(files)).over(files):
+            settings = _settings_for(path, parsed.settings, configs, notices)
+            if not settings.enabled:
+                continue
+            report.files.append(_check_file(path, language, settings, engine, notices))
+    except ServiceUnavailable as error:
+        print(f"sentiment-ls check: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     report.seconds = time.perf_counter() - started
     style = OutputStyle(color=use_color(args.color, sys.stdout), quiet=args.quiet)
     sys.stdout.write(FORMATS[args.format](report, style))

@@ -173,6 +173,36 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="files and folders to check; `-` for standard input",
     )
+    team = check.add_argument_group("team service and cluster (the `ray` extra for --ray)")
+    team.add_argument(
+        "--service",
+        metavar="URL",
+        default=None,
+        help="send the forward passes to this service's base URL (http://127.0.0.1:8000); "
+        "only token ids leave the machine; the token from --service-token-env",
+    )
+    team.add_argument(
+        "--service-mode",
+        choices=["prefer", "require"],
+        default="require",
+        help="on a service error: `require` fails the run (exit 2), `prefer` finishes it "
+        "with the local model (default: %(default)s)",
+    )
+    team.add_argument(
+        "--service-token-env",
+        metavar="NAME",
+        default="SENTIMENT_LS_SERVICE_TOKEN",
+        help="the environment variable holding the bearer token (default: %(default)s)",
+    )
+    team.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        nargs="?",
+        const="local",
+        default=None,
+        help="run as a Ray Data job: on the cluster at ADDRESS, or a local one when no "
+        "address is given; the same report",
+    )
     output = check.add_argument_group("output")
     output.add_argument(
         "--format",

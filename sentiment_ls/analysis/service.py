@@ -57,6 +57,7 @@ def build_engine(spec: ModelSpec) -> SentimentEngine:
             spec.precision,
             spec.allow_pickle,
             spec.runtime,
+            spec.service,
         )
     )
 

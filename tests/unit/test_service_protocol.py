@@ -1,0 +1,122 @@
+"""The service's protocol rules, tokens and the `service` settings, one function at a time
+(the real service over HTTP is tested in tests/team/)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sentiment_ls.serve.auth import check_authorization, digest, read_tokens
+from sentiment_ls.serve.protocol import (
+    Limits,
+    ModelCard,
+    ProtocolError,
+    card_from_metadata,
+    infer_body,
+    infer_response,
+    logits_from_response,
+    parse_infer_request,
+)
+from sentiment_ls.settings import ServiceSettings, parse_settings
+
+LIMITS = Limits(max_bytes=10_000, max_rows=4, max_tokens=40)
+
+
+def tensor(name: str, rows: list[list[int]]) -> dict[str, object]:
+    return {
+        "name": name,
+        "datatype": "INT64",
+        "shape": [len(rows), len(rows[0])],
+        "data": [v for r in rows for v in r],
+    }
+
+
+def test_rows_are_cut_to_their_mask_and_nested_data_is_read() -> None:
+    body = json.dumps(
+        {
+            "id": "x",
+            "inputs": [
+                {**tensor("input_ids", [[1, 2, 3], [4, 5, 0]]), "data": [[1, 2, 3], [4, 5, 0]]},
+                tensor("attention_mask", [[1, 1, 1], [1, 1, 0]]),
+            ],
+        }
+    ).encode()
+    parsed = parse_infer_request(body, LIMITS, max_length=8)
+    assert [r.tolist() for r in parsed.rows] == [[1, 2, 3], [4, 5]]
+    assert parsed.request_id == "x"
+
+
+@pytest.mark.parametrize(
+    ("rows", "mask", "status"),
+    [
+        ([[1]] * 5, None, 413),  # rows
+        ([[1] * 11] * 4, None, 413),  # tokens in all
+        ([[1] * 9], None, 413),  # longer than the model reads
+        ([[1, 2]], [[0, 1]], 400),  # a mask that pads on the left
+        ([[1, 2]], [[1, 2]], 400),  # a mask that is not 0/1
+    ],
+)
+def test_limits_and_masks(rows: list[list[int]], mask: list[list[int]] | None, status: int) -> None:
+    inputs = [tensor("input_ids", rows)]
+    if mask is not None:
+        inputs.append(tensor("attention_mask", mask))
+    with pytest.raises(ProtocolError) as raised:
+        parse_infer_request(json.dumps({"inputs": inputs}).encode(), LIMITS, max_length=8)
+    assert raised.value.status == status
+
+
+def test_an_error_never_quotes_the_data() -> None:
+    secret = 987654321
+    body = json.dumps({"inputs": [{**tensor("input_ids", [[secret]]), "shape": [1, 2]}]})
+    with pytest.raises(ProtocolError) as raised:
+        parse_infer_request(body.encode(), LIMITS, max_length=8)
+    assert str(secret) not in raised.value.message
+
+
+def test_request_and_response_round_trip() -> None:
+    parsed = parse_infer_request(infer_body([[7, 8], [9, 10]]), LIMITS, max_length=8)
+    assert [r.tolist() for r in parsed.rows] == [[7, 8], [9, 10]]
+    logits = np.array([[0.1, -2.5], [3.25, 1e-8]], dtype=np.float32)
+    answer = json.loads(json.dumps(infer_response(logits, "sentiment-ls", None)))
+    assert (logits_from_response(answer, 2, 2) == logits).all()  # float32 exactly
+    with pytest.raises(ValueError, match="shape"):
+        logits_from_response(answer, 3, 2)
+
+
+def test_a_card_survives_its_metadata() -> None:
+    card = ModelCard("sentiment-ls", "embedded", ("negative", "positive"), "ab" * 32, 512)
+    assert card_from_metadata(json.loads(json.dumps(card.metadata()))) == card
+    with pytest.raises(ValueError, match="parameters"):
+        card_from_metadata({"name": "triton-model"})
+
+
+def test_tokens_from_env_and_file_and_checked_by_digest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first, second = "a" * 20, "b" * 24
+    file = tmp_path / "tokens"
+    file.write_text(f"# comment\n{second}\n\n")
+    tokens = read_tokens({"SENTIMENT_LS_SERVICE_TOKENS": f"{first}, "}, file)
+    assert tokens == [first, second]
+    digests = [digest(t) for t in tokens]
+    assert check_authorization(f"Bearer {second}", digests) is None
+    assert check_authorization(f"bearer {first}", digests) is None
+    assert check_authorization(None, digests) == (401, check_authorization("", digests)[1])  # type: ignore[index]
+    assert check_authorization(f"Basic {first}", digests)[0] == 401  # type: ignore[index]
+    assert check_authorization("Bearer " + "c" * 20, digests)[0] == 403  # type: ignore[index]
+    assert check_authorization(None, []) is None  # no tokens: an open (loopback) service
+    with pytest.raises(ValueError, match="shorter"):
+        read_tokens({"SENTIMENT_LS_SERVICE_TOKENS": "short"})
+
+
+def test_service_settings_layer_key_by_key_and_refuse_nonsense() -> None:
+    first = parse_settings({"service": {"url": "https://ml.example:8443", "mode": "prefer"}})
+    assert first.problems == []
+    second = parse_settings({"service": {"mode": "require"}}, base=first.settings)
+    assert second.settings.service == ServiceSettings(
+        "https://ml.example:8443", "SENTIMENT_LS_SERVICE_TOKEN", "require"
+    )
+    for bad in ({"url": "ftp://x"}, {"mode": "always"}, {"tokenenv": "X"}, "http://x"):
+        result = parse_settings({"service": bad})
+        assert result.settings.service == ServiceSettings()
+        assert len(result.problems) == 1 and "service" in result.problems[0]
