@@ -20,6 +20,11 @@ import pytest
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Ray Serve's own pydantic models warn on import; nothing of ours.
+    config.addinivalue_line("filterwarnings", "ignore:Using extra keyword arguments on `Field`")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -1,0 +1,123 @@
+"""The language server over stdio (the real subprocess, the real embedded model) with its
+forward passes on the real service: it uses the service, falls back to the local model when
+the service stops mid-session (one message), and uses the service again when it returns."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, client_capabilities
+
+from tests.e2e.lsp import SERVER_COMMAND, SERVER_ENV, RecordingClient, diagnostics_for, make_client
+from tests.team.conftest import Service
+
+URI = "file:///team/notes.md"
+# Each phase analyses new sentences: results are cached by text, and a cached sentence never
+# reaches a runtime. Each phase's document has a clearly negative and a neutral sentence.
+NEGATIVE = [
+    "This is the worst update we have ever shipped, and everyone hates it.",
+    "I hate how slow and broken this terrible tool has become.",
+    "The awful new installer failed again and ruined my whole afternoon.",
+    "Support was rude, useless and completely unhelpful about the crash.",
+]
+NEUTRAL = "The meeting about release {} is on Tuesday at three in room four."
+counter = itertools.count()
+
+
+def phase_text() -> str:
+    n = next(counter)
+    return f"# Notes {n}\n\n{NEGATIVE[n % len(NEGATIVE)]} Case {n}.\n\n{NEUTRAL.format(n)}\n"
+
+
+async def until(check, what: str, timeout: float = 90.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"no {what} within {timeout} s")
+
+
+def texts(messages: list[types.ShowMessageParams] | list[types.LogMessageParams]) -> list[str]:
+    return [m.message for m in messages]
+
+
+async def edit(client: RecordingClient, version: int) -> list[types.Diagnostic]:
+    text = phase_text()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+    return list(await diagnostics_for(client, URI, version))
+
+
+def flagged_once(diagnostics: list[types.Diagnostic]) -> bool:
+    """The negative sentence (line 3) flagged, the neutral one not."""
+    return [d.range.start.line for d in diagnostics] == [2]
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_server_uses_the_service_falls_back_and_recovers(service: Service) -> None:
+    from ray import serve
+
+    from sentiment_ls.serve.command import APP_NAME, deploy
+
+    config = ClientServerConfig(
+        server_command=SERVER_COMMAND,
+        client_factory=make_client,
+        server_env={**SERVER_ENV, "SENTIMENT_LS_SERVICE_TOKEN": service.token},
+    )
+    client = await config.start()
+    assert isinstance(client, RecordingClient)
+    capabilities = client_capabilities("neovim")
+    assert capabilities.text_document is not None
+    capabilities.text_document.diagnostic = None  # pushed diagnostics, read per version
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities,
+                initialization_options={"service": {"url": service.url, "mode": "prefer"}},
+            )
+        )
+        ready = await until(
+            lambda: [m for m in texts(client.log_messages) if "ready on remote" in m],
+            "model-ready log",
+        )
+        assert service.url in ready[0]
+        assert texts(client.messages) == []  # reachable, same labels and weights: no warning
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=URI, language_id="markdown", version=1, text=phase_text()
+                )
+            )
+        )
+        assert flagged_once(list(await diagnostics_for(client, URI, 1)))
+
+        serve.delete(APP_NAME)  # the service stops mid-session
+        try:
+            assert flagged_once(await edit(client, 2))  # analysed locally
+            assert flagged_once(await edit(client, 3))
+            outage = [m for m in texts(client.messages) if "unavailable" in m]
+            assert len(outage) == 1 and "using the local model" in outage[0]
+        finally:
+            deploy(service.options)  # the service returns
+
+        version = 4
+        while not any("is back" in m for m in texts(client.log_messages)):
+            assert version < 200, "the server never used the service again"
+            assert flagged_once(await edit(client, version))
+            version += 1
+            await asyncio.sleep(0.5)
+        assert flagged_once(await edit(client, version))
+        assert len([m for m in texts(client.messages) if "unavailable" in m]) == 1
+    finally:
+        await client.shutdown_session()
+        await client.stop()
