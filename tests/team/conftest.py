@@ -23,6 +23,7 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 def pytest_configure(config: pytest.Config) -> None:
     # Ray Serve's own pydantic models warn on import; nothing of ours.
     config.addinivalue_line("filterwarnings", "ignore:Using extra keyword arguments on `Field`")
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:ray.data.context")
 
 
 def free_port() -> int:
