@@ -210,15 +210,31 @@ def card_from_metadata(metadata: Any) -> ModelCard:
 
 
 def infer_body(rows: Sequence[Sequence[int]] | IdArray) -> bytes:
-    """A request of equal-length rows, as the remote runtime sends them."""
+    """A request of equal-length rows."""
     array = np.asarray(rows, dtype=np.int64)
-    tensor = {
-        "name": INPUT_IDS,
+    return json.dumps({"inputs": [_tensor_json(INPUT_IDS, array)]}, separators=(",", ":")).encode()
+
+
+def padded_infer_body(rows: Sequence[Sequence[int]], pad_id: int = 0) -> bytes:
+    """A request of rows of any lengths: padded on the right, the mask saying where each
+    ends (the service cuts them again, so padding changes no logits)."""
+    width = max(len(row) for row in rows)
+    ids = np.full((len(rows), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    tensors = [_tensor_json(INPUT_IDS, ids), _tensor_json(ATTENTION_MASK, mask)]
+    return json.dumps({"inputs": tensors}, separators=(",", ":")).encode()
+
+
+def _tensor_json(name: str, array: IdArray) -> dict[str, Any]:
+    return {
+        "name": name,
         "datatype": "INT64",
         "shape": list(array.shape),
         "data": array.reshape(-1).tolist(),
     }
-    return json.dumps({"inputs": [tensor]}, separators=(",", ":")).encode()
 
 
 def logits_from_response(document: Any, rows: int, labels: int) -> FloatArray:

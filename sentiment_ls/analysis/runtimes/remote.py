@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,13 +30,14 @@ from sentiment_ls.serve import MODEL_NAME
 from sentiment_ls.serve.protocol import (
     ModelCard,
     card_from_metadata,
-    infer_body,
     logits_from_response,
+    padded_infer_body,
 )
 
 LOG = logging.getLogger(__name__)
 ROWS_PER_REQUEST = 256  # within the service's default limits (512 rows, 64k tokens)
 TOKENS_PER_REQUEST = 32 * 1024
+LOCAL_BATCH = 32  # as the forward stage batches
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 60.0
 
@@ -79,17 +80,33 @@ class ServiceClient:
         except ValueError as error:
             raise ServiceError(str(error)) from None
 
-    def logits(self, ids: IdArray, labels: int) -> FloatArray:
-        rows_per_request = max(1, min(ROWS_PER_REQUEST, TOKENS_PER_REQUEST // max(1, ids.shape[1])))
+    def logits(self, rows: Sequence[Sequence[int]], labels: int) -> FloatArray:
+        """Logits of rows of any lengths, in as few requests as the limits allow."""
         parts = []
-        for start in range(0, len(ids), rows_per_request):
-            chunk = ids[start : start + rows_per_request]
-            answer = self._call(f"/v2/models/{MODEL_NAME}/infer", infer_body(chunk))
+        for chunk in _requests(rows):
+            body = padded_infer_body(chunk)
+            answer = self._call(f"/v2/models/{MODEL_NAME}/infer", body)
             try:
                 parts.append(logits_from_response(answer, len(chunk), labels))
             except ValueError as error:
                 raise ServiceError(str(error)) from None
         return np.concatenate(parts) if parts else np.empty((0, labels), dtype=np.float32)
+
+
+def _requests(rows: Sequence[Sequence[int]]) -> list[Sequence[Sequence[int]]]:
+    """Consecutive runs of rows within a request's limits (rows, and padded tokens)."""
+    chunks: list[Sequence[Sequence[int]]] = []
+    start, width = 0, 0
+    for i, row in enumerate(rows):
+        wider = max(width, len(row))
+        full = i - start == ROWS_PER_REQUEST or (i - start + 1) * wider > TOKENS_PER_REQUEST
+        if i > start and full:
+            chunks.append(rows[start:i])
+            start, wider = i, len(row)
+        width = wider
+    if start < len(rows):
+        chunks.append(rows[start:])
+    return chunks
 
 
 def _error_text(error: urllib.error.HTTPError) -> str:
@@ -130,19 +147,39 @@ class RemoteRuntime:
         return self.client.base
 
     def logits(self, input_ids: IdArray, purpose: Purpose = "verdict") -> FloatArray:
+        return self.logits_of_rows([list(row) for row in input_ids.tolist()], purpose)
+
+    def logits_of_rows(
+        self, rows: Sequence[Sequence[int]], purpose: Purpose = "verdict"
+    ) -> FloatArray:
+        """Rows of any lengths (the forward stage hands a whole chunk over at once)."""
         with self._lock:
             waiting = self._failures > 0 and time.monotonic() < self._retry_at
         if waiting:  # within the backoff: no request, the outage was said already
             if self.mode == "require":
                 raise ServiceUnavailable(f"the service at {self.client.base} is unavailable")
-            return self.local.logits(input_ids, purpose)
+            return self._local(rows, purpose)
         try:
-            result = self.client.logits(input_ids, self.labels)
+            result = self.client.logits(rows, self.labels)
         except ServiceError as error:
-            return self._failed(error, input_ids, purpose)
+            return self._failed(error, rows, purpose)
         self._recovered()
-        self.sent_rows += len(input_ids)
+        self.sent_rows += len(rows)
         return result
+
+    def _local(self, rows: Sequence[Sequence[int]], purpose: Purpose) -> FloatArray:
+        """The local runtime's logits, rows batched by exact length as the forward stage
+        batches them."""
+        out = np.empty((len(rows), self.labels), dtype=np.float32)
+        by_length: dict[int, list[int]] = {}
+        for i, row in enumerate(rows):
+            by_length.setdefault(len(row), []).append(i)
+        for length, members in by_length.items():
+            for start in range(0, len(members), LOCAL_BATCH):
+                chunk = members[start : start + LOCAL_BATCH]
+                ids = np.array([rows[i] for i in chunk], dtype=np.int64).reshape(-1, length)
+                out[chunk] = self.local.logits(ids, purpose)
+        return out
 
     def mark_down(self) -> None:
         """The service failed at connect, and the user was told with the load's warnings:
@@ -151,7 +188,9 @@ class RemoteRuntime:
             self._failures, self._told = 1, True
             self._retry_at = time.monotonic() + FIRST_BACKOFF_S
 
-    def _failed(self, error: ServiceError, ids: IdArray, purpose: Purpose) -> FloatArray:
+    def _failed(
+        self, error: ServiceError, rows: Sequence[Sequence[int]], purpose: Purpose
+    ) -> FloatArray:
         with self._lock:
             self._failures += 1
             backoff = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (self._failures - 1))
@@ -165,7 +204,7 @@ class RemoteRuntime:
             raise ServiceUnavailable(what)
         if tell:
             self.notify(f"{what}; using the local model until it is back", True)
-        return self.local.logits(ids, purpose)
+        return self._local(rows, purpose)
 
     def _recovered(self) -> None:
         with self._lock:

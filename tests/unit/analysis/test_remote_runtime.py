@@ -3,6 +3,8 @@ service over HTTP and the server over stdio are tested in tests/team/)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -27,11 +29,11 @@ class Stub(ServiceClient):
     up = True
     calls = 0
 
-    def logits(self, ids: IdArray, labels: int) -> FloatArray:
+    def logits(self, rows: Sequence[Sequence[int]], labels: int) -> FloatArray:
         self.calls += 1
         if not self.up:
             raise ServiceError("connection refused")
-        return np.ones((len(ids), labels), dtype=np.float32)
+        return np.ones((len(rows), labels), dtype=np.float32)
 
 
 def runtime(mode: str) -> tuple[RemoteRuntime, Stub, list[tuple[str, bool]]]:
@@ -74,3 +76,12 @@ def test_require_raises_and_says_it_once() -> None:
         with pytest.raises(ServiceUnavailable):
             found.logits(IDS)
     assert client.calls == 1 and len(said) == 1 and "require" in said[0][0]
+
+
+def test_requests_stay_within_the_limits() -> None:
+    rows = [[1] * n for n in (3, 200, 5, 7)] * 100
+    chunks = remote._requests(rows)
+    assert [r for chunk in chunks for r in chunk] == rows
+    for chunk in chunks:
+        assert len(chunk) <= remote.ROWS_PER_REQUEST
+        assert len(chunk) * max(len(r) for r in chunk) <= remote.TOKENS_PER_REQUEST
