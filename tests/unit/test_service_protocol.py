@@ -120,3 +120,38 @@ def test_service_settings_layer_key_by_key_and_refuse_nonsense() -> None:
         result = parse_settings({"service": bad})
         assert result.settings.service == ServiceSettings()
         assert len(result.problems) == 1 and "service" in result.problems[0]
+
+
+def test_serve_refuses_an_open_port_without_tokens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sentiment_ls.cli import main
+
+    monkeypatch.delenv("SENTIMENT_LS_SERVICE_TOKENS", raising=False)
+    assert main(["serve", "--host", "0.0.0.0"]) == 2  # before Ray is started
+    assert "refusing to listen on 0.0.0.0 without tokens" in capsys.readouterr().err
+
+
+def test_serve_options_from_a_serve_config_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sentiment_ls.cli import build_parser
+    from sentiment_ls.serve.command import options_from
+
+    config = tmp_path / "serve.yaml"
+    config.write_text(
+        "http_options: {host: 0.0.0.0, port: 9000}\n"
+        "applications:\n"
+        "  - name: sentiment-ls\n"
+        "    import_path: sentiment_ls.serve.app:build\n"
+        "    args: {tokens_file: /etc/tokens, max_rows: 128}\n"
+        "    deployments:\n"
+        "      - name: SentimentService\n"
+        "        autoscaling_config: {min_replicas: 1, max_replicas: 4}\n"
+        "        ray_actor_options: {num_cpus: 2}\n"
+    )
+    parsed = build_parser().parse_args(["serve", "--config", str(config), "--port", "9001"])
+    options = options_from(parsed)
+    assert (options.host, options.port, options.cpus_per_replica) == ("0.0.0.0", 9001, 2.0)
+    assert options.args == {"tokens_file": "/etc/tokens", "max_rows": 128}
+    assert options.autoscaling == {"min_replicas": 1, "max_replicas": 4}
+    replicas = build_parser().parse_args(["serve", "--config", str(config), "--replicas", "3"])
+    assert options_from(replicas).replicas == 3 and options_from(replicas).autoscaling is None
