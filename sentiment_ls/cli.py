@@ -179,7 +179,8 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         metavar="URL",
         default=None,
         help="send the forward passes to this service's base URL (http://127.0.0.1:8000); "
-        "only token ids leave the machine; the token from --service-token-env",
+        "only token ids leave the machine; the token from --service-token-env (default: none, "
+        "the model runs here)",
     )
     team.add_argument(
         "--service-mode",
@@ -201,7 +202,7 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         const="local",
         default=None,
         help="run as a Ray Data job: on the cluster at ADDRESS, or a local one when no "
-        "address is given; the same report",
+        "address is given; the same report (default: off, no Ray)",
     )
     output = check.add_argument_group("output")
     output.add_argument(

@@ -22,20 +22,39 @@ DEFAULT_PORT = 8000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default=None, help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=None, help=f"default: {DEFAULT_PORT}")
-    parser.add_argument("--replicas", type=int, default=None, help="model copies (default: 1)")
+    from sentiment_ls.cli import integer_from
+
     parser.add_argument(
-        "--cpus-per-replica", type=float, default=None, help="CPUs (and threads) per model copy"
+        "--host",
+        default=None,
+        help="address to listen on; beyond loopback only with tokens (default: 127.0.0.1)",
     )
-    parser.add_argument("--model", default=None, help=f"default: {EMBEDDED_MODEL_ID}")
+    parser.add_argument(
+        "--port", type=integer_from(0, 65535), default=None, help=f"(default: {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--replicas", type=integer_from(1), default=None, help="model copies (default: 1)"
+    )
+    parser.add_argument(
+        "--cpus-per-replica",
+        type=float,
+        default=None,
+        help="CPUs, and onnxruntime threads, per model copy (default: 1)",
+    )
+    parser.add_argument(
+        "--model", default=None, help=f"the model to serve (default: {EMBEDDED_MODEL_ID})"
+    )
     parser.add_argument(
         "--tokens-file",
         default=None,
-        help="accepted bearer tokens, one a line (also SENTIMENT_LS_SERVICE_TOKENS, "
-        "comma-separated)",
+        help="accepted bearer tokens, one a line, added to SENTIMENT_LS_SERVICE_TOKENS "
+        "(comma-separated) (default: none)",
     )
-    parser.add_argument("--config", default=None, help="a Ray Serve config file (YAML)")
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="a Ray Serve config file (YAML); options given here win (default: none)",
+    )
     parser.add_argument(
         "--address", default=None, help="a Ray cluster to join (default: start one here)"
     )
