@@ -16,6 +16,7 @@ path, status and time; errors name the rule a request broke, never its data.
 # No `from __future__ import annotations` here: FastAPI reads the routes' annotations at
 # run time, and as strings inside a Serve ingress class `Request` became a query parameter.
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ from sentiment_ls.serve.protocol import (
     parse_infer_request,
 )
 
+LOG = logging.getLogger(__name__)
 DEPLOYMENT = "SentimentService"
 MAX_BATCH_REQUESTS = 16
 BATCH_WAIT_S = 0.002
@@ -117,10 +119,16 @@ class SentimentService:
             if len(body) > limits.max_bytes:
                 return _error(413, f"the request has over {limits.max_bytes} bytes")
         try:
-            parsed = parse_infer_request(bytes(body), limits, self.host.card.max_length)
+            parsed = parse_infer_request(
+                bytes(body), limits, self.host.card.max_length, self.host.vocabulary
+            )
         except ProtocolError as error:
             return _error(error.status, error.message)
-        logits = await self.forward(parsed.rows)
+        try:
+            logits = await self.forward(parsed.rows)
+        except Exception as error:  # a runtime's message may quote the data: only its type
+            LOG.error("inference failed: %s", type(error).__name__)
+            return _error(500, "inference failed")
         return infer_response(logits, MODEL_NAME, parsed.request_id)
 
     @serve.batch(max_batch_size=MAX_BATCH_REQUESTS, batch_wait_timeout_s=BATCH_WAIT_S)

@@ -149,7 +149,9 @@ def run_serve(args: argparse.Namespace) -> int:
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        stop.wait()
+        while not stop.wait(0.5):  # a timed wait: signal handlers run between waits
+            pass
+        print("sentiment-ls serve: stopping", file=sys.stderr)
     finally:
         serve.shutdown()  # type: ignore[no-untyped-call]  # serve's shutdown has no annotations
         ray.shutdown()

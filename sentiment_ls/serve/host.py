@@ -41,6 +41,7 @@ class ModelHost:
             weights_sha256(spec),
             self.loaded.max_length,
         )
+        self.vocabulary = int(self.loaded.tokenizer.get_vocab_size(with_added_tokens=True))
 
     def run(self, requests: Sequence[Sequence[IdArray]]) -> list[FloatArray]:
         """Logits for each request's rows, each request's in its rows' order."""

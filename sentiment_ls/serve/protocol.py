@@ -49,7 +49,12 @@ class InferRequest:
     request_id: str | None
 
 
-def parse_infer_request(body: bytes, limits: Limits, max_length: int) -> InferRequest:
+def parse_infer_request(
+    body: bytes, limits: Limits, max_length: int, vocabulary: int | None = None
+) -> InferRequest:
+    """The rows of an infer request; ProtocolError (400, 413) says which rule it broke.
+    `vocabulary`: ids must lie in [0, vocabulary), checked here so that the runtime never
+    fails on one (its error would quote the id)."""
     if len(body) > limits.max_bytes:
         raise ProtocolError(413, f"the request has {len(body)} bytes; at most {limits.max_bytes}")
     try:
@@ -77,6 +82,8 @@ def parse_infer_request(body: bytes, limits: Limits, max_length: int) -> InferRe
     mask = _tensor(tensors[ATTENTION_MASK], limits) if ATTENTION_MASK in tensors else None
     if mask is not None and mask.shape != ids.shape:
         raise ProtocolError(400, "`attention_mask` must have the shape of `input_ids`")
+    if vocabulary is not None and (ids.min() < 0 or ids.max() >= vocabulary):
+        raise ProtocolError(400, f"`{INPUT_IDS}` must lie between 0 and {vocabulary - 1}")
     rows = _cut_rows(ids, mask)
     if any(len(row) > max_length for row in rows):
         raise ProtocolError(413, f"a row is longer than the model's {max_length} tokens")

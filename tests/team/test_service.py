@@ -128,6 +128,8 @@ def test_limits_answer_413(service: Service) -> None:
          "3 integers"),
         (b'{"inputs": [{"name": "secret", "datatype": "INT64", "shape": [1, 1], "data": [1]}]}',
          "unknown input"),
+        (b'{"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [1, 2], '
+         b'"data": [101, 31337]}]}', "must lie between 0 and"),
     ],
 )
 def test_a_malformed_body_is_a_400_and_the_service_survives(
@@ -167,3 +169,26 @@ def test_tritonclient_speaks_to_the_service(
     expected = loaded.runtime.logits(ids[:1])
     np.testing.assert_allclose(logits, np.repeat(expected, 2, axis=0), atol=1e-5)
     client.close()
+
+
+def test_request_data_and_tokens_never_reach_the_logs(service: Service) -> None:
+    import re
+    from pathlib import Path
+
+    from ray._private import worker  # the running session's log folder (no public API)
+
+    ids = [101, 29871, 29873, 29877, 102]
+    assert call(service, INFER, infer_body([ids]), service.token)[0] == 200
+    wrong_shape = json.dumps(
+        {"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [1, 9], "data": ids}]}
+    ).encode()
+    assert call(service, INFER, wrong_shape, service.token)[0] == 400
+    call(service, INFER, infer_body([ids]), "x" + service.token)  # a wrong token: 403
+    logs = Path(worker._global_node.get_logs_dir_path())
+    data = re.compile(r"29871\D{1,4}29873")
+    files = [p for p in logs.rglob("*") if p.is_file()]
+    assert any("replica" in p.name for p in files)  # the service's own logs are read
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert not data.search(text), f"request data in {path}"
+        assert service.token not in text, f"a token in {path}"
