@@ -107,6 +107,12 @@ def run_check(args: argparse.Namespace) -> int:
     if args.paths.count(STDIN) > 1:
         print("sentiment-ls check: error: `-` (standard input) given twice", file=sys.stderr)
         return EXIT_ERROR
+    if args.ray:
+        from sentiment_ls.serve.command import RAY_MISSING, ray_available
+
+        if not ray_available():
+            print(f"sentiment-ls check: error: --ray: {RAY_MISSING}", file=sys.stderr)
+            return EXIT_ERROR
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.command_model import load_command_model
 

@@ -18,6 +18,16 @@ from typing import Any
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
 
 APP_NAME = "sentiment-ls"
+RAY_MISSING = "this needs Ray, which is not installed: `pip install 'sentiment-ls[ray]'`"
+
+
+def ray_available() -> bool:
+    import importlib.util
+
+    try:
+        return all(importlib.util.find_spec(n) is not None for n in ("ray", "fastapi"))
+    except (ImportError, ValueError):
+        return False
 DEFAULT_PORT = 8000
 
 
@@ -135,6 +145,9 @@ def run_serve(args: argparse.Namespace) -> int:
             "sentiment-ls serve: no tokens: anyone on this machine may use the service",
             file=sys.stderr,
         )
+    if not ray_available():
+        print(f"sentiment-ls serve: error: {RAY_MISSING}", file=sys.stderr)
+        return 2
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
     from ray import serve

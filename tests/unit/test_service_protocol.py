@@ -155,3 +155,17 @@ def test_serve_options_from_a_serve_config_file(tmp_path) -> None:  # type: igno
     assert options.autoscaling == {"min_replicas": 1, "max_replicas": 4}
     replicas = build_parser().parse_args(["serve", "--config", str(config), "--replicas", "3"])
     assert options_from(replicas).replicas == 3 and options_from(replicas).autoscaling is None
+
+
+def test_without_ray_serve_and_check_ray_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    from sentiment_ls.cli import main
+    from sentiment_ls.serve import command
+
+    monkeypatch.setattr(command, "ray_available", lambda: False)
+    assert main(["serve"]) == 2
+    assert "pip install 'sentiment-ls[ray]'" in capsys.readouterr().err
+    (tmp_path / "a.md").write_text("Fine.\n")
+    assert main(["check", str(tmp_path / "a.md"), "--ray"]) == 2
+    assert "--ray: this needs Ray" in capsys.readouterr().err
