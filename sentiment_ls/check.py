@@ -107,6 +107,13 @@ def run_check(args: argparse.Namespace) -> int:
     if args.paths.count(STDIN) > 1:
         print("sentiment-ls check: error: `-` (standard input) given twice", file=sys.stderr)
         return EXIT_ERROR
+    if args.ray and args.service:
+        print(
+            "sentiment-ls check: error: --ray runs the model on the cluster's actors; "
+            "it does not combine with --service",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if args.ray:
         from sentiment_ls.serve.command import RAY_MISSING, ray_available
 
