@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ SENTIENT = [sys.executable, "-m", "sentiment_ls"]
 
 
 def generate(root: Path, pages: int) -> int:
-    phrases = [t.strip() for t, _ in read_labelled_tsv(TRAIN) if len(t.split()) >= 4]
+    phrases = [e.text.strip() for e in read_labelled_tsv(TRAIN) if len(e.text.split()) >= 4]
     sentences = [p[0].upper() + p[1:].rstrip(" .") + "." for p in phrases]
     used = 0
     for page in range(pages):
@@ -72,6 +73,7 @@ def main() -> None:
         [
             "### `check --ray` against `check`",
             "",
+            f"Load average {os.getloadavg()[0]:.1f} at the end (other jobs share the machine). "
             f"`.venv/bin/python bench/check_ray.py --pages {args.pages}`: {machine_line()}. "
             f"{args.pages} generated Markdown pages, {sentences} sentences; both as "
             "subprocesses, wall time with start-up (the model load; Ray's start for `--ray`, "
