@@ -35,7 +35,7 @@ def generate(root: Path, pages: int) -> int:
         body = sentences[(page * PER_PAGE) % len(sentences) :][:PER_PAGE]
         paragraphs = [" ".join(body[i : i + 3]) for i in range(0, len(body), 3)]
         folder = root / f"section-{page // 100:03d}"
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         text = f"# Page {page}\n\n" + "\n\n".join(paragraphs) + "\n"
         (folder / f"page-{page:05d}.md").write_text(text, encoding="utf-8")
         used += len(body)
