@@ -85,3 +85,16 @@ def test_requests_stay_within_the_limits() -> None:
     for chunk in chunks:
         assert len(chunk) <= remote.ROWS_PER_REQUEST
         assert len(chunk) * max(len(r) for r in chunk) <= remote.TOKENS_PER_REQUEST
+
+
+def test_connect_names_every_difference_from_the_configured_model() -> None:
+    from sentiment_ls.serve.protocol import ModelCard
+
+    client = ServiceClient(ServiceSpec("https://ml.example"))
+    same = ModelCard("sentiment-ls", "embedded", ("negative", "positive"), "a" * 64, 512)
+    assert remote.connect_problems(client, same, ["negative", "positive"], "a" * 64, 512) == []
+    other = ModelCard("sentiment-ls", "x", ("negative", "neutral", "positive"), "b" * 64, 128)
+    problems = remote.connect_problems(client, other, ["negative", "positive"], "a" * 64, 512)
+    assert len(problems) == 3
+    assert "labels" in problems[0] and "weights" in problems[1] and "128 tokens" in problems[2]
+    assert all("https://ml.example" in p for p in problems)
