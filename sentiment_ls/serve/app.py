@@ -4,7 +4,8 @@ replica on its own threads, `@serve.batch` merging concurrent requests into one 
 Paths (the Open Inference Protocol v2, model name `sentiment-ls`):
   GET  /v2/health/live, /v2/health/ready          open, no token
   GET  /v2, /v2/models/sentiment-ls[/ready]       bearer token
-  POST /v2/models/sentiment-ls/infer              bearer token; INT64 ids -> FP32 logits
+  POST /v2/models/sentiment-ls/infer              bearer token; INT64 ids -> FP32 logits,
+                                                  as JSON or with the binary tensor extension
 
 Nothing of a request's content is logged or stored: the access log (Ray's) has the method,
 path, status and time; errors name the rule a request broke, never its data.
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from ray import serve
 from ray.serve import Application
 
@@ -35,6 +36,7 @@ from sentiment_ls.serve.auth import check_authorization
 from sentiment_ls.serve.protocol import (
     Limits,
     ProtocolError,
+    binary_infer_response,
     error_body,
     infer_response,
     parse_infer_request,
@@ -107,8 +109,9 @@ class SentimentService:
         refused = self._refused(request)
         if refused is not None:
             return refused
-        if request.headers.get("inference-header-content-length"):
-            return _error(400, "the binary tensor extension is not supported: send JSON data")
+        json_length = request.headers.get("inference-header-content-length")
+        if json_length is not None and not json_length.isdigit():
+            return _error(400, "Inference-Header-Content-Length must be a byte count")
         limits = self.config.limits
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limits.max_bytes:
@@ -120,7 +123,11 @@ class SentimentService:
                 return _error(413, f"the request has over {limits.max_bytes} bytes")
         try:
             parsed = parse_infer_request(
-                bytes(body), limits, self.host.card.max_length, self.host.vocabulary
+                bytes(body),
+                limits,
+                self.host.card.max_length,
+                self.host.vocabulary,
+                int(json_length) if json_length is not None else None,
             )
         except ProtocolError as error:
             return _error(error.status, error.message)
@@ -129,6 +136,13 @@ class SentimentService:
         except Exception as error:  # a runtime's message may quote the data: only its type
             LOG.error("inference failed: %s", type(error).__name__)
             return _error(500, "inference failed")
+        if parsed.binary_output:
+            content, header = binary_infer_response(logits, MODEL_NAME, parsed.request_id)
+            return Response(
+                content,
+                media_type="application/octet-stream",
+                headers={"Inference-Header-Content-Length": str(header)},
+            )
         return infer_response(logits, MODEL_NAME, parsed.request_id)
 
     @serve.batch(max_batch_size=MAX_BATCH_REQUESTS, batch_wait_timeout_s=BATCH_WAIT_S)

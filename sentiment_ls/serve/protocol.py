@@ -47,16 +47,34 @@ class ProtocolError(Exception):
 class InferRequest:
     rows: list[IdArray]  # each row cut to its attention mask's length
     request_id: str | None
+    binary_output: bool = False  # the logits as raw bytes (the binary tensor extension)
+
+
+BINARY_TYPES: dict[str, np.dtype[np.signedinteger[Any]]] = {
+    "INT64": np.dtype("<i8"),
+    "INT32": np.dtype("<i4"),
+}
 
 
 def parse_infer_request(
-    body: bytes, limits: Limits, max_length: int, vocabulary: int | None = None
+    body: bytes,
+    limits: Limits,
+    max_length: int,
+    vocabulary: int | None = None,
+    json_length: int | None = None,
 ) -> InferRequest:
     """The rows of an infer request; ProtocolError (400, 413) says which rule it broke.
     `vocabulary`: ids must lie in [0, vocabulary), checked here so that the runtime never
-    fails on one (its error would quote the id)."""
+    fails on one (its error would quote the id). `json_length` (the header
+    Inference-Header-Content-Length of the binary tensor extension, as Triton's clients send
+    by default): the JSON is that many bytes, the tensors' raw data follows in input order."""
     if len(body) > limits.max_bytes:
         raise ProtocolError(413, f"the request has {len(body)} bytes; at most {limits.max_bytes}")
+    binary = b""
+    if json_length is not None:
+        if not 0 < json_length <= len(body):
+            raise ProtocolError(400, "Inference-Header-Content-Length is not within the body")
+        body, binary = body[:json_length], body[json_length:]
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
@@ -78,8 +96,13 @@ def parse_infer_request(
         tensors[tensor["name"]] = tensor
     if INPUT_IDS not in tensors:
         raise ProtocolError(400, f"the input `{INPUT_IDS}` is missing")
-    ids = _tensor(tensors[INPUT_IDS], limits)
-    mask = _tensor(tensors[ATTENTION_MASK], limits) if ATTENTION_MASK in tensors else None
+    raw = _binary_parts(inputs, binary)
+    ids = _tensor(tensors[INPUT_IDS], limits, raw.get(INPUT_IDS))
+    mask = (
+        _tensor(tensors[ATTENTION_MASK], limits, raw.get(ATTENTION_MASK))
+        if ATTENTION_MASK in tensors
+        else None
+    )
     if mask is not None and mask.shape != ids.shape:
         raise ProtocolError(400, "`attention_mask` must have the shape of `input_ids`")
     if vocabulary is not None and (ids.min() < 0 or ids.max() >= vocabulary):
@@ -87,10 +110,46 @@ def parse_infer_request(
     rows = _cut_rows(ids, mask)
     if any(len(row) > max_length for row in rows):
         raise ProtocolError(413, f"a row is longer than the model's {max_length} tokens")
-    return InferRequest(rows, request_id)
+    return InferRequest(rows, request_id, _wants_binary(document))
 
 
-def _tensor(tensor: dict[str, Any], limits: Limits) -> IdArray:
+def _binary_parts(inputs: list[dict[str, Any]], binary: bytes) -> dict[str, bytes]:
+    """Each input's raw bytes, in input order, as `parameters.binary_data_size` says."""
+    parts: dict[str, bytes] = {}
+    offset = 0
+    for tensor in inputs:
+        parameters = tensor.get("parameters")
+        size = parameters.get("binary_data_size") if isinstance(parameters, dict) else None
+        if size is None:
+            continue
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ProtocolError(400, "`binary_data_size` must be a byte count")
+        if offset + size > len(binary):
+            raise ProtocolError(400, f"the binary data of `{tensor['name']}` is cut short")
+        parts[tensor["name"]] = binary[offset : offset + size]
+        offset += size
+    if offset != len(binary):
+        raise ProtocolError(400, "binary data that no input claims follows the JSON")
+    return parts
+
+
+def _wants_binary(document: dict[str, Any]) -> bool:
+    parameters = document.get("parameters")
+    if isinstance(parameters, dict) and parameters.get("binary_data_output") is True:
+        return True
+    outputs = document.get("outputs")
+    if not isinstance(outputs, list):
+        return False
+    return any(
+        isinstance(o, dict)
+        and o.get("name") == LOGITS
+        and isinstance(o.get("parameters"), dict)
+        and o["parameters"].get("binary_data") is True
+        for o in outputs
+    )
+
+
+def _tensor(tensor: dict[str, Any], limits: Limits, raw: bytes | None = None) -> IdArray:
     name = tensor["name"]
     if tensor.get("datatype") not in ("INT64", "INT32"):
         raise ProtocolError(400, f"`{name}` must be INT64")
@@ -110,6 +169,12 @@ def _tensor(tensor: dict[str, Any], limits: Limits) -> IdArray:
         )
     if rows == 0 or width == 0:
         raise ProtocolError(400, f"`{name}` is empty")
+    if raw is not None:
+        dtype = BINARY_TYPES[tensor["datatype"]]
+        if len(raw) != rows * width * dtype.itemsize:
+            raise ProtocolError(400, f"`{name}` must hold {rows * width} integers")
+        decoded: IdArray = np.frombuffer(raw, dtype=dtype).astype(np.int64)
+        return decoded.reshape(rows, width)
     data = tensor.get("data")
     if not isinstance(data, list):
         raise ProtocolError(400, f"`{name}` needs its `data`")
@@ -143,6 +208,20 @@ def _cut_rows(ids: IdArray, mask: IdArray | None) -> list[IdArray]:
         if length == 0 or not row[:length].all():
             raise ProtocolError(400, "`attention_mask` may only pad rows on the right")
     return [ids[i, : int(n)] for i, n in enumerate(lengths)]
+
+
+def binary_infer_response(
+    logits: FloatArray, model_name: str, request_id: str | None
+) -> tuple[bytes, int]:
+    """The response with the logits as raw little-endian FP32 after the JSON; the body and
+    the JSON's length (for Inference-Header-Content-Length)."""
+    raw = np.ascontiguousarray(logits, dtype="<f4").tobytes()
+    header = infer_response(logits, model_name, request_id)
+    output = header["outputs"][0]
+    del output["data"]
+    output["parameters"] = {"binary_data_size": len(raw)}
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    return encoded + raw, len(encoded)
 
 
 def infer_response(

@@ -168,6 +168,11 @@ def test_tritonclient_speaks_to_the_service(
     assert logits.shape == (2, len(loaded.labels))
     expected = loaded.runtime.logits(ids[:1])
     np.testing.assert_allclose(logits, np.repeat(expected, 2, axis=0), atol=1e-5)
+    # tritonclient's defaults: the binary tensor extension for the input and the output.
+    binary = triton.InferInput("input_ids", list(ids.shape), "INT64")
+    binary.set_data_from_numpy(ids)
+    result = client.infer("sentiment-ls", [binary], headers=headers)
+    np.testing.assert_allclose(result.as_numpy("logits"), logits, atol=0)
     client.close()
 
 

@@ -169,3 +169,29 @@ def test_without_ray_serve_and_check_ray_say_what_to_install(
     (tmp_path / "a.md").write_text("Fine.\n")
     assert main(["check", str(tmp_path / "a.md"), "--ray"]) == 2
     assert "--ray: this needs Ray" in capsys.readouterr().err
+
+
+def test_the_binary_tensor_extension_both_ways() -> None:
+    from sentiment_ls.serve.protocol import binary_infer_response
+
+    ids = np.array([[101, 7, 102], [101, 8, 102]], dtype=np.int64)
+    header = json.dumps(
+        {
+            "inputs": [
+                {"name": "input_ids", "datatype": "INT64", "shape": [2, 3],
+                 "parameters": {"binary_data_size": ids.nbytes}},
+            ],
+            "outputs": [{"name": "logits", "parameters": {"binary_data": True}}],
+        }
+    ).encode()  # fmt: skip
+    parsed = parse_infer_request(header + ids.tobytes(), LIMITS, 8, None, len(header))
+    assert [r.tolist() for r in parsed.rows] == ids.tolist() and parsed.binary_output
+    for cut in (header + ids.tobytes()[:-1], header + ids.tobytes() + b"x"):
+        with pytest.raises(ProtocolError) as raised:
+            parse_infer_request(cut, LIMITS, 8, None, len(header))
+        assert raised.value.status == 400
+    logits = np.array([[0.5, -1.25]], dtype=np.float32)
+    body, length = binary_infer_response(logits, "sentiment-ls", None)
+    answer = json.loads(body[:length])
+    assert answer["outputs"][0]["parameters"] == {"binary_data_size": 8}
+    assert (np.frombuffer(body[length:], dtype="<f4") == logits.ravel()).all()
