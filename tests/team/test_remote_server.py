@@ -5,15 +5,24 @@ the service stops mid-session (one message), and uses the service again when it 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 from sentiment_ls.analysis.engine import SentimentEngine
-from tests.e2e.lsp import SERVER_COMMAND, SERVER_ENV, RecordingClient, diagnostics_for, make_client
+from tests.e2e.lsp import (
+    SERVER_COMMAND,
+    SERVER_ENV,
+    RecordingClient,
+    diagnostics_for,
+    hover_text,
+    make_client,
+)
 from tests.team.conftest import Service
 
 URI = "file:///team/notes.md"
@@ -79,14 +88,10 @@ async def edit(client: RecordingClient, version: int, engine: SentimentEngine) -
     return [d.range.start.line for d in published] == expected
 
 
-@pytest.mark.asyncio(loop_scope="function")
-async def test_server_uses_the_service_falls_back_and_recovers(
-    service: Service, embedded_engine: SentimentEngine
-) -> None:
-    from ray import serve
-
-    from sentiment_ls.serve.command import APP_NAME, deploy
-
+@contextlib.asynccontextmanager
+async def server_on(service: Service, mode: str) -> AsyncIterator[RecordingClient]:
+    """The real server over stdio, its token in its environment, the service in `mode`,
+    connected and with its first document (version 1) analysed."""
     config = ClientServerConfig(
         server_command=SERVER_COMMAND,
         client_factory=make_client,
@@ -101,7 +106,7 @@ async def test_server_uses_the_service_falls_back_and_recovers(
         await client.initialize_session(
             types.InitializeParams(
                 capabilities=capabilities,
-                initialization_options={"service": {"url": service.url, "mode": "prefer"}},
+                initialization_options={"service": {"url": service.url, "mode": mode}},
             )
         )
         ready = await until(
@@ -110,17 +115,52 @@ async def test_server_uses_the_service_falls_back_and_recovers(
         )
         assert service.url in ready[0]
         assert texts(client.messages) == []  # reachable, same labels and weights: no warning
-        first = phase_text()
-        client.text_document_did_open(
-            types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(
-                    uri=URI, language_id="markdown", version=1, text=first
-                )
+        yield client
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
+async def open_first(client: RecordingClient, engine: SentimentEngine) -> str:
+    first = phase_text()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=URI, language_id="markdown", version=1, text=first
             )
         )
-        published = await diagnostics_for(client, URI, 1)
-        assert [d.range.start.line for d in published] == local_lines(embedded_engine, first)
+    )
+    published = await diagnostics_for(client, URI, 1)
+    assert [d.range.start.line for d in published] == local_lines(engine, first)
+    return first
 
+
+async def until_back(client: RecordingClient, engine: SentimentEngine, version: int) -> int:
+    """Edits until the server says the service is back; the next version."""
+    while not any("is back" in m for m in texts(client.log_messages)):
+        assert version < 200, "the server never used the service again"
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=phase_text())],
+            )
+        )
+        version += 1
+        await asyncio.sleep(0.5)
+    assert await edit(client, version, engine)
+    return version + 1
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_server_uses_the_service_falls_back_and_recovers(
+    service: Service, embedded_engine: SentimentEngine
+) -> None:
+    from ray import serve
+
+    from sentiment_ls.serve.command import APP_NAME, deploy
+
+    async with server_on(service, "prefer") as client:
+        await open_first(client, embedded_engine)
         serve.delete(APP_NAME)  # the service stops mid-session
         try:
             assert await edit(client, 2, embedded_engine)  # analysed locally
@@ -129,15 +169,46 @@ async def test_server_uses_the_service_falls_back_and_recovers(
             assert len(outage) == 1 and "using the local model" in outage[0]
         finally:
             deploy(service.options)  # the service returns
-
-        version = 4
-        while not any("is back" in m for m in texts(client.log_messages)):
-            assert version < 200, "the server never used the service again"
-            assert await edit(client, version, embedded_engine)
-            version += 1
-            await asyncio.sleep(0.5)
-        assert await edit(client, version, embedded_engine)
+        await until_back(client, embedded_engine, 4)
         assert len([m for m in texts(client.messages) if "unavailable" in m]) == 1
-    finally:
-        await client.shutdown_session()
-        await client.stop()
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_require_reports_the_outage_once_and_hovers_explain_it(
+    service: Service, embedded_engine: SentimentEngine
+) -> None:
+    from ray import serve
+
+    from sentiment_ls.serve.command import APP_NAME, deploy
+
+    async with server_on(service, "require") as client:
+        await open_first(client, embedded_engine)
+        serve.delete(APP_NAME)
+        try:
+            for version in (2, 3):
+                client.text_document_did_change(
+                    types.DidChangeTextDocumentParams(
+                        text_document=types.VersionedTextDocumentIdentifier(
+                            uri=URI, version=version
+                        ),
+                        content_changes=[
+                            types.TextDocumentContentChangeWholeDocument(text=phase_text())
+                        ],
+                    )
+                )
+            outage = await until(
+                lambda: [m for m in client.messages if "unavailable" in m.message], "outage"
+            )
+            hover = await client.text_document_hover_async(
+                types.HoverParams(
+                    text_document=types.TextDocumentIdentifier(uri=URI),
+                    position=types.Position(line=2, character=3),
+                )
+            )
+            assert "unavailable" in hover_text(hover)
+            assert len(outage) == 1 and "`require`" in outage[0].message
+            assert not [m for m in texts(client.messages) if m.startswith("Error in server")]
+            assert client.published[URI][-1].version == 1  # nothing published meanwhile
+        finally:
+            deploy(service.options)
+        await until_back(client, embedded_engine, 4)
