@@ -4,6 +4,7 @@
 # (the torch runtime, gradient attributions, training, ONNX export) and the dev tools.
 # The CPU build of torch goes in first: installing transformers first would make pip pull
 # the default (CUDA) torch build, several GB. TORCH_REQUIREMENT overrides the pin.
+# The `ray` extra (Ray Serve and Ray Data) is for `serve` and `check --ray`.
 # A user who only serves the embedded model needs none of that: `pip install .` (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +15,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "$TORCH_REQUIREMENT"
-.venv/bin/python -m pip install --quiet -e ".[train,dev]"
+.venv/bin/python -m pip install --quiet -e ".[train,ray,dev]"
 .venv/bin/sentiment-ls --version

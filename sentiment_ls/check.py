@@ -107,6 +107,19 @@ def run_check(args: argparse.Namespace) -> int:
     if args.paths.count(STDIN) > 1:
         print("sentiment-ls check: error: `-` (standard input) given twice", file=sys.stderr)
         return EXIT_ERROR
+    if args.ray and args.service:
+        print(
+            "sentiment-ls check: error: --ray runs the model on the cluster's actors; "
+            "it does not combine with --service",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    if args.ray:
+        from sentiment_ls.serve.command import RAY_MISSING, ray_available
+
+        if not ray_available():
+            print(f"sentiment-ls check: error: --ray: {RAY_MISSING}", file=sys.stderr)
+            return EXIT_ERROR
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.command_model import load_command_model
 
@@ -142,16 +155,61 @@ def run_check(args: argparse.Namespace) -> int:
         for raw, stdin in zip(args.paths, sources, strict=True)
         for item in ([stdin] if stdin else iter_files([raw]))
     ]
-    for path, language in ProgressBar(len(files)).over(files):
-        settings = _settings_for(path, parsed.settings, configs, notices)
-        if not settings.enabled:
-            continue
-        report.files.append(_check_file(path, language, settings, engine, notices))
+    from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
+
+    if args.ray:
+        report.files = _check_on_ray(args, files, parsed.settings, configs, notices, engine)
+        files = []
+    try:
+        for path, language in ProgressBar(len(files)).over(files):
+            settings = _settings_for(path, parsed.settings, configs, notices)
+            if not settings.enabled:
+                continue
+            report.files.append(_check_file(path, language, settings, engine, notices))
+    except ServiceUnavailable as error:
+        print(f"sentiment-ls check: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     report.seconds = time.perf_counter() - started
     style = OutputStyle(color=use_color(args.color, sys.stdout), quiet=args.quiet)
     sys.stdout.write(FORMATS[args.format](report, style))
     sys.stdout.flush()
     return report.exit_code
+
+
+def _check_on_ray(
+    args: argparse.Namespace,
+    files: list[tuple[Path, str]],
+    base: Settings,
+    configs: ProjectConfigs | None,
+    notices: Notices,
+    engine: SentimentEngine,
+) -> list[CheckedFile]:
+    """The files' settings and rules chosen here as for a local run; the reading, splitting
+    and inference on Ray (check_ray.py)."""
+    from sentiment_ls.check_ray import Selected, check_on_ray
+
+    selected = []
+    for path, language in files:
+        settings = _settings_for(path, base, configs, notices)
+        if not settings.enabled:
+            continue
+        rule, problems = rule_for(settings, engine.loaded.labels)
+        for problem in problems:
+            notices.say(problem)
+        try:
+            selected.append(Selected(path, language, settings, rule, _read(path)))
+        except (OSError, UnicodeDecodeError) as error:
+            name = "standard input" if str(path) == STDIN else str(path)
+            selected.append(Selected(path, language, settings, rule, None, _cannot(name, error)))
+    model = {
+        "spec": args.model,
+        "device": args.device,
+        "allow_download": args.allow_download,
+        "precision": args.precision,
+        "allow_pickle": args.allow_pickle,
+        "runtime": args.runtime,
+    }
+    return check_on_ray(selected, args.ray, model)
 
 
 def _unknown_labels(requested: list[str] | None, labels: list[str]) -> list[str]:
@@ -186,6 +244,10 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _cannot(name: str, error: Exception) -> str:
+    return f"cannot read {name}: {error}"
+
+
 def _check_file(
     path: Path, language: str, settings: Settings, engine: SentimentEngine, notices: Notices
 ) -> CheckedFile:
@@ -194,7 +256,7 @@ def _check_file(
         source = _read(path)
     except (OSError, UnicodeDecodeError) as error:
         name = "standard input" if checked.path == STDIN else checked.path
-        checked.error = f"cannot read {name}: {error}"
+        checked.error = _cannot(name, error)
         print(f"sentiment-ls: {checked.error}", file=sys.stderr)
         return checked
     rule, problems = rule_for(settings, engine.loaded.labels)

@@ -8,6 +8,7 @@ sentiment-ls explain "TEXT"       which words pushed each sentence's score (also
 sentiment-ls train ...            fine-tune the embedded model
 sentiment-ls export-model DIR     the embedded model as a plain Hugging Face folder
 sentiment-ls export-onnx [DIR]    the embedded model's graph-only ONNX file (model.graph.onnx)
+sentiment-ls serve                the model as a team service (Ray Serve, the `ray` extra)
 
 Nothing heavy is imported to build the parser: `--version` and `--help` load neither torch
 nor onnxruntime (a test checks).
@@ -171,6 +172,37 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         nargs="+",
         metavar="PATH",
         help="files and folders to check; `-` for standard input",
+    )
+    team = check.add_argument_group("team service and cluster (the `ray` extra for --ray)")
+    team.add_argument(
+        "--service",
+        metavar="URL",
+        default=None,
+        help="send the forward passes to this service's base URL (http://127.0.0.1:8000); "
+        "only token ids leave the machine; the token from --service-token-env (default: none, "
+        "the model runs here)",
+    )
+    team.add_argument(
+        "--service-mode",
+        choices=["prefer", "require"],
+        default="require",
+        help="on a service error: `require` fails the run (exit 2), `prefer` finishes it "
+        "with the local model (default: %(default)s)",
+    )
+    team.add_argument(
+        "--service-token-env",
+        metavar="NAME",
+        default="SENTIMENT_LS_SERVICE_TOKEN",
+        help="the environment variable holding the bearer token (default: %(default)s)",
+    )
+    team.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        nargs="?",
+        const="local",
+        default=None,
+        help="run as a Ray Data job: on the cluster at ADDRESS, or a local one when no "
+        "address is given; the same report (default: off, no Ray)",
     )
     output = check.add_argument_group("output")
     output.add_argument(
@@ -350,6 +382,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("directory", metavar="DIR", help="the folder to write (created)")
 
+    serve = commands.add_parser(
+        "serve",
+        help="serve the model to a team over HTTP (Open Inference Protocol v2, Ray Serve)",
+        description="Run the model as a service on Ray Serve (the `ray` extra): "
+        "POST /v2/models/sentiment-ls/infer takes token ids and gives logits. Bearer tokens "
+        "from SENTIMENT_LS_SERVICE_TOKENS or --tokens-file; without any, only loopback.",
+    )
+    from sentiment_ls.serve.command import add_arguments as add_serve_arguments
+
+    add_serve_arguments(serve)
+
     onnx = commands.add_parser(
         "export-onnx",
         help="write the embedded model's graph-only ONNX file (needs sentiment-ls[train])",
@@ -385,6 +428,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         train(config_from_args(args))
         return 0
+    if args.command == "serve":
+        from sentiment_ls.serve.command import run_serve
+
+        return run_serve(args)
     if args.command == "export-model":
         from sentiment_ls.embedded.export import export_model
 

@@ -31,7 +31,12 @@ def command_line_wording(message: str) -> str:
 def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
     """The loaded model, or None once the reason it cannot load is printed."""
     from sentiment_ls.analysis.model_loading import ModelLoadError, load_model
+    from sentiment_ls.analysis.spec import CHECK_TIMEOUT_S, ServiceSpec
 
+    url = getattr(args, "service", None)
+    service = None
+    if url:
+        service = ServiceSpec(url, args.service_token_env, args.service_mode, CHECK_TIMEOUT_S)
     try:
         loaded = load_model(
             args.model,
@@ -40,10 +45,20 @@ def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
             args.precision,
             args.allow_pickle,
             runtime=getattr(args, "runtime", "auto"),
+            service=service,
         )
     except ModelLoadError as error:
         print(f"sentiment-ls: {command_line_wording(str(error))}", file=sys.stderr)
         return None
     for warning in loaded.warnings:
         print(f"sentiment-ls: {command_line_wording(warning)}", file=sys.stderr)
+    _say_service_news(loaded)
     return loaded
+
+
+def _say_service_news(loaded: LoadedModel) -> None:
+    from sentiment_ls.analysis.runtimes.remote import RemoteRuntime
+
+    if isinstance(loaded.runtime, RemoteRuntime):
+        runtime = loaded.runtime
+        runtime.notify = lambda message, _: print(f"sentiment-ls: {message}", file=sys.stderr)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import cattrs
 import cattrs.errors
 
-from sentiment_ls.analysis.spec import Precision, RuntimeSetting
+from sentiment_ls.analysis.spec import DEFAULT_TOKEN_ENV, Precision, RuntimeSetting, ServiceMode
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
 from sentiment_ls.present.findings import Tone
 
@@ -26,6 +26,16 @@ Device = Literal["auto", "cpu", "cuda", "mps"]
 # The names of sentiment_ls.analysis.explain.registry.METHODS, spelled out here so that
 # reading settings never imports torch (a test keeps the two in step).
 ExplainMethod = Literal["occlusion", "integrated-gradients", "grad-x-input"]
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """`sentimentLs.service.*`: a team service for the forward passes. Nothing leaves the
+    machine unless `url` is set and `mode` is not `off`."""
+
+    url: str | None = None
+    tokenEnv: str = DEFAULT_TOKEN_ENV  # the environment variable holding the bearer token
+    mode: ServiceMode = "off"
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class Settings:
     inlayHints: bool = False
     codeLens: bool = False
     semanticTokens: bool = False
+    service: ServiceSettings = ServiceSettings()
 
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -128,6 +139,9 @@ def parse_settings(
         if value is None and name != "flagLabels":
             continue
         try:
+            if name == "service":
+                changes[name] = _service(value, current.service)
+                continue
             changes[name] = None if value is None else _check(name, value, resolved[name])
         except (ValueError, TypeError, cattrs.errors.CattrsError) as error:
             default = getattr(current, name)  # what stays in force
@@ -135,6 +149,30 @@ def parse_settings(
                 f"invalid `{where}.{name}` = {value!r}: {_reason(error)}; using {default!r}"
             )
     return SettingsResult(dataclasses.replace(current, **changes), problems)
+
+
+def _service(value: Any, base: ServiceSettings) -> ServiceSettings:
+    """The `service` object over `base`, key by key (so that a layer may set only `mode`)."""
+    if not isinstance(value, Mapping):
+        raise ValueError("expected an object with `url`, `tokenEnv` and `mode`")
+    unknown = sorted(set(value) - {"url", "tokenEnv", "mode"})
+    if unknown:
+        raise ValueError(f"unknown keys {unknown}")
+    changes: dict[str, Any] = {}
+    url = value.get("url", base.url)
+    if url is not None:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError("`url` must be an http:// or https:// URL")
+        changes["url"] = url.strip() or None
+    token_env = value.get("tokenEnv", base.tokenEnv)
+    if not isinstance(token_env, str) or not token_env.strip():
+        raise ValueError("`tokenEnv` must name an environment variable")
+    changes["tokenEnv"] = token_env.strip()
+    mode = value.get("mode", base.mode)
+    if mode not in ("off", "prefer", "require"):
+        raise ValueError("`mode` must be `off`, `prefer` or `require`")
+    changes["mode"] = mode
+    return dataclasses.replace(base, **changes)
 
 
 def _reason(error: Exception) -> str:

@@ -26,6 +26,14 @@ def forward(
     purpose: Purpose = "verdict",
 ) -> FloatArray:
     """Float32 logits for every row of input ids, in the rows' order."""
+    ragged = getattr(loaded.runtime, "logits_of_rows", None)
+    if ragged is not None and rows:
+        # A runtime that takes rows of any lengths at once (the remote one: one request
+        # for a document's chunk, not one per length) batches them itself.
+        if should_stop is not None and should_stop():
+            raise Cancelled
+        result: FloatArray = ragged(rows, purpose)
+        return result
     by_length: dict[int, list[int]] = {}
     for index, row in enumerate(rows):
         by_length.setdefault(len(row), []).append(index)

@@ -22,6 +22,7 @@ from tokenizers import Tokenizer
 
 from sentiment_ls.analysis.runtimes import ExtraMissing, Runtime, torch_available, torch_missing
 from sentiment_ls.analysis.runtimes.ort import GRAPH_ONLY, SELF_CONTAINED
+from sentiment_ls.analysis.spec import ServiceSpec
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID, WEIGHTS_DIR
 
 if TYPE_CHECKING:
@@ -79,6 +80,9 @@ class LoadRequest:
     allow_download: bool = False
     precision: str = "fp32"
     allow_pickle: bool = False
+    # A team service for the forward passes (the `remote` runtime); None: local only.
+    service: ServiceSpec | None = None
+    runtime: RuntimeName = "auto"  # the local runtime, for the remote one's fallback
 
 
 def onnx_folder(spec: str) -> Path | None:
@@ -135,11 +139,14 @@ def load_model(
     precision: str = "fp32",
     allow_pickle: bool = False,
     runtime: RuntimeName = "auto",
+    service: ServiceSpec | None = None,
 ) -> LoadedModel:
     """Load `spec` ("embedded", a folder or a Hub id) on the runtime `choose_runtime` picks;
     `precision` "int8" adds an int8 copy for inference where the device allows it; pickle
     weights only when `allow_pickle`."""
-    request = LoadRequest(spec, device, allow_download, precision, allow_pickle)
+    request = LoadRequest(spec, device, allow_download, precision, allow_pickle, service, runtime)
+    if service is not None and service.mode != "off":
+        return LOADERS["remote"](request)
     chosen, notes = choose_runtime(request, runtime)
     loaded = LOADERS[chosen](request)
     if notes:
@@ -249,10 +256,50 @@ def load_torch(request: LoadRequest) -> LoadedModel:
     return loaded
 
 
+def load_remote(request: LoadRequest) -> LoadedModel:
+    """The configured model loaded here (tokenizer, labels, and `prefer`'s fallback), its
+    forward passes sent to the service; the service's health and model checked at once."""
+    import dataclasses
+
+    from sentiment_ls.analysis.runtimes.remote import (
+        RemoteRuntime,
+        ServiceClient,
+        ServiceError,
+        connect_problems,
+    )
+    from sentiment_ls.serve.host import weights_sha256
+
+    assert request.service is not None
+    local = load_model(
+        request.spec,
+        request.device,
+        request.allow_download,
+        request.precision,
+        request.allow_pickle,
+        request.runtime,
+    )
+    client = ServiceClient(request.service)
+    remote = RemoteRuntime(client, local.runtime, len(local.id2label))
+    notes = []
+    try:
+        card = client.connect()
+    except ServiceError as error:
+        remote.mark_down()
+        then = "using the local model" if request.service.mode == "prefer" else "nothing analysed"
+        notes.append(f"the service at {client.base} is unavailable ({error}); {then} until it is")
+    else:
+        digest = weights_sha256(request.spec)
+        notes += connect_problems(client, card, local.labels, digest, local.max_length)
+    return dataclasses.replace(
+        local, runtime=remote, warnings=(*local.warnings, *notes), _torch=local._torch
+    )
+
+
 # One line per runtime: how a model is loaded onto it.
 LOADERS: dict[str, Callable[[LoadRequest], LoadedModel]] = {
     "onnxruntime": load_onnx,
     "torch": load_torch,
+    "remote": load_remote,
 }
 
 

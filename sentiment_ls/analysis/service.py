@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sentiment_ls.analysis.model_loading import LoadedModel
 
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 CHUNK = 64  # sentences per worker job: a hover waits for at most one chunk
 
 
@@ -42,7 +43,19 @@ class DocumentResult:
 
 
 class ModelNotReady(Exception):
-    """Raised to callers that need the model while it is loading or after it failed."""
+    """Raised to callers that need the model while it is loading or after it failed, or
+    while the team service it requires (`service.mode` `require`) is unavailable."""
+
+
+async def _unless_service_down(work: Awaitable[T]) -> T:
+    """The result of `work`; a required service's outage (said once, by the runtime) as
+    ModelNotReady, which every caller already answers without an error per request."""
+    from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
+
+    try:
+        return await work
+    except ServiceUnavailable as error:
+        raise ModelNotReady(str(error)) from error
 
 
 def build_engine(spec: ModelSpec) -> SentimentEngine:
@@ -57,6 +70,7 @@ def build_engine(spec: ModelSpec) -> SentimentEngine:
             spec.precision,
             spec.allow_pickle,
             spec.runtime,
+            spec.service,
         )
     )
 
@@ -157,9 +171,11 @@ class AnalysisService:
                 return None
             chunk = texts[start : start + CHUNK]
             try:
-                analyses += await self.worker.run(
-                    priority,
-                    lambda c=chunk: engine.analyze(c, should_stop=lambda: not is_current()),  # type: ignore[misc]
+                analyses += await _unless_service_down(
+                    self.worker.run(
+                        priority,
+                        lambda c=chunk: engine.analyze(c, should_stop=lambda: not is_current()),  # type: ignore[misc]
+                    )
                 )
             except Cancelled:
                 return None
@@ -170,7 +186,9 @@ class AnalysisService:
         cached = engine.cached(text)
         if cached is not None:
             return cached
-        results = await self.interactive.run(Priority.HOVER, lambda: engine.analyze([text]))
+        results = await _unless_service_down(
+            self.interactive.run(Priority.HOVER, lambda: engine.analyze([text]))
+        )
         return results[0]
 
     async def explain(
@@ -189,7 +207,7 @@ class AnalysisService:
         def run() -> Explanation:
             return engine.explain(analysis, label, *_method_options(method, steps, token_view))
 
-        return await self.interactive.run(Priority.HOVER, run)
+        return await _unless_service_down(self.interactive.run(Priority.HOVER, run))
 
     def explain_in_background(
         self,

@@ -13,6 +13,22 @@ Precision = Literal["int8", "fp32"]
 RuntimeSetting = Literal["auto", "onnxruntime", "torch"]
 
 
+ServiceMode = Literal["off", "prefer", "require"]
+DEFAULT_TOKEN_ENV = "SENTIMENT_LS_SERVICE_TOKEN"
+EDITOR_TIMEOUT_S = 2.0  # a hover must not wait long for a service that went away
+CHECK_TIMEOUT_S = 60.0  # a batch job may wait for a busy service
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A team service for the forward passes (the `remote` runtime)."""
+
+    url: str
+    token_env: str = DEFAULT_TOKEN_ENV
+    mode: ServiceMode = "prefer"
+    timeout_s: float = EDITOR_TIMEOUT_S
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     model: str = EMBEDDED_MODEL_ID
@@ -21,3 +37,4 @@ class ModelSpec:
     precision: Precision = "fp32"
     allow_pickle: bool = False
     runtime: RuntimeSetting = "auto"
+    service: ServiceSpec | None = None

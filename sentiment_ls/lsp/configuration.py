@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sentiment_ls.analysis.spec import ModelSpec
+from sentiment_ls.analysis.spec import ModelSpec, ServiceSpec
 from sentiment_ls.settings import SECTION, Settings, SettingsResult, parse_settings
 
 
@@ -42,4 +42,13 @@ def model_spec(settings: Settings) -> ModelSpec:
         settings.precision,
         settings.allowPickle,
         settings.runtime,
+        service_spec(settings),
     )
+
+
+def service_spec(settings: Settings) -> ServiceSpec | None:
+    """The service to use, if the user set a URL and a mode other than `off`."""
+    service = settings.service
+    if service.url is None or service.mode == "off":
+        return None
+    return ServiceSpec(service.url, service.tokenEnv, service.mode)

@@ -142,6 +142,11 @@ class Session:
             problems.append(
                 f"`{SECTION}.languages` has languages sentiment-ls cannot read yet: {unsupported}"
             )
+        if self.settings.service.mode != "off" and not self.settings.service.url:
+            problems.append(
+                f"`{SECTION}.service.mode` is `{self.settings.service.mode}` but "
+                f"`{SECTION}.service.url` is not set: the model runs here"
+            )
         for problem in problems:
             self.show(f"sentiment-ls: {problem}")
         if not reload:
@@ -204,10 +209,26 @@ class Session:
             loaded = self.service.loaded
             assert loaded is not None
             self.log(f"sentiment-ls: {message} on {loaded.where}; labels {loaded.labels}")
+            self._hear_from_service(loaded.runtime)
             for warning in loaded.warnings:
                 self.show(f"sentiment-ls: {warning}")
             self._resolve_labels()
         self.analyze_all()
+
+    def _hear_from_service(self, runtime: object) -> None:
+        """A remote runtime's news (an outage, a recovery) comes from the model worker's
+        thread: shown (a warning) or logged, on the event loop."""
+        from sentiment_ls.analysis.runtimes.remote import RemoteRuntime
+
+        if not isinstance(runtime, RemoteRuntime):
+            return
+        loop = asyncio.get_running_loop()
+
+        def tell(message: str, warning: bool) -> None:
+            say = self.show if warning else self.log
+            loop.call_soon_threadsafe(say, f"sentiment-ls: {message}")
+
+        runtime.notify = tell
 
     # -- documents ----------------------------------------------------------------------
     def wants(self, document: TextDocument) -> bool:

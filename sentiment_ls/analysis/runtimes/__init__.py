@@ -1,7 +1,13 @@
 """Stage 2 of the pipeline, the model, behind one seam: a runtime turns rows of input ids into
-logits. Two implement it: onnxruntime (the default for the embedded model and for any folder
-with an ONNX export) and PyTorch through transformers (any Hub checkpoint, and the gradient
-attribution methods). Each is one module and one line in `model_loading.LOADERS`.
+logits. Three implement it: onnxruntime (the default for the embedded model and for any folder
+with an ONNX export), PyTorch through transformers (any Hub checkpoint, and the gradient
+attribution methods), and remote (a team service speaking the Open Inference Protocol v2,
+with the local model as its fallback). Each is one module and one line in
+`model_loading.LOADERS`.
+
+A runtime may also take rows of different lengths at once (`logits_of_rows`, the remote one
+does: one request per chunk rather than one per length); the forward stage then hands it a
+whole chunk instead of batching by length itself.
 """
 
 from __future__ import annotations

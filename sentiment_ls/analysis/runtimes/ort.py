@@ -32,7 +32,14 @@ SELF_CONTAINED = "model.onnx"
 SUPPLIED_AT_LOAD = "supplied-by-sentiment-ls-at-load"
 
 
+THREADS_ENV = "SENTIMENT_LS_THREADS"
+
+
 def default_threads() -> int:
+    """One per core but one; a service replica says its share in SENTIMENT_LS_THREADS."""
+    given = os.environ.get(THREADS_ENV, "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
     return max(1, (os.cpu_count() or 1) - 1)
 
 

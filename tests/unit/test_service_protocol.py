@@ -1,0 +1,197 @@
+"""The service's protocol rules, tokens and the `service` settings, one function at a time
+(the real service over HTTP is tested in tests/team/)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sentiment_ls.serve.auth import check_authorization, digest, read_tokens
+from sentiment_ls.serve.protocol import (
+    Limits,
+    ModelCard,
+    ProtocolError,
+    card_from_metadata,
+    infer_body,
+    infer_response,
+    logits_from_response,
+    parse_infer_request,
+)
+from sentiment_ls.settings import ServiceSettings, parse_settings
+
+LIMITS = Limits(max_bytes=10_000, max_rows=4, max_tokens=40)
+
+
+def tensor(name: str, rows: list[list[int]]) -> dict[str, object]:
+    return {
+        "name": name,
+        "datatype": "INT64",
+        "shape": [len(rows), len(rows[0])],
+        "data": [v for r in rows for v in r],
+    }
+
+
+def test_rows_are_cut_to_their_mask_and_nested_data_is_read() -> None:
+    body = json.dumps(
+        {
+            "id": "x",
+            "inputs": [
+                {**tensor("input_ids", [[1, 2, 3], [4, 5, 0]]), "data": [[1, 2, 3], [4, 5, 0]]},
+                tensor("attention_mask", [[1, 1, 1], [1, 1, 0]]),
+            ],
+        }
+    ).encode()
+    parsed = parse_infer_request(body, LIMITS, max_length=8)
+    assert [r.tolist() for r in parsed.rows] == [[1, 2, 3], [4, 5]]
+    assert parsed.request_id == "x"
+
+
+@pytest.mark.parametrize(
+    ("rows", "mask", "status"),
+    [
+        ([[1]] * 5, None, 413),  # rows
+        ([[1] * 11] * 4, None, 413),  # tokens in all
+        ([[1] * 9], None, 413),  # longer than the model reads
+        ([[1, 2]], [[0, 1]], 400),  # a mask that pads on the left
+        ([[1, 2]], [[1, 2]], 400),  # a mask that is not 0/1
+    ],
+)
+def test_limits_and_masks(rows: list[list[int]], mask: list[list[int]] | None, status: int) -> None:
+    inputs = [tensor("input_ids", rows)]
+    if mask is not None:
+        inputs.append(tensor("attention_mask", mask))
+    with pytest.raises(ProtocolError) as raised:
+        parse_infer_request(json.dumps({"inputs": inputs}).encode(), LIMITS, max_length=8)
+    assert raised.value.status == status
+
+
+def test_an_error_never_quotes_the_data() -> None:
+    secret = 987654321
+    body = json.dumps({"inputs": [{**tensor("input_ids", [[secret]]), "shape": [1, 2]}]})
+    with pytest.raises(ProtocolError) as raised:
+        parse_infer_request(body.encode(), LIMITS, max_length=8)
+    assert str(secret) not in raised.value.message
+
+
+def test_request_and_response_round_trip() -> None:
+    parsed = parse_infer_request(infer_body([[7, 8], [9, 10]]), LIMITS, max_length=8)
+    assert [r.tolist() for r in parsed.rows] == [[7, 8], [9, 10]]
+    logits = np.array([[0.1, -2.5], [3.25, 1e-8]], dtype=np.float32)
+    answer = json.loads(json.dumps(infer_response(logits, "sentiment-ls", None)))
+    assert (logits_from_response(answer, 2, 2) == logits).all()  # float32 exactly
+    with pytest.raises(ValueError, match="shape"):
+        logits_from_response(answer, 3, 2)
+
+
+def test_a_card_survives_its_metadata() -> None:
+    card = ModelCard("sentiment-ls", "embedded", ("negative", "positive"), "ab" * 32, 512)
+    assert card_from_metadata(json.loads(json.dumps(card.metadata()))) == card
+    with pytest.raises(ValueError, match="parameters"):
+        card_from_metadata({"name": "triton-model"})
+
+
+def test_tokens_from_env_and_file_and_checked_by_digest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first, second = "a" * 20, "b" * 24
+    file = tmp_path / "tokens"
+    file.write_text(f"# comment\n{second}\n\n")
+    tokens = read_tokens({"SENTIMENT_LS_SERVICE_TOKENS": f"{first}, "}, file)
+    assert tokens == [first, second]
+    digests = [digest(t) for t in tokens]
+    assert check_authorization(f"Bearer {second}", digests) is None
+    assert check_authorization(f"bearer {first}", digests) is None
+    assert check_authorization(None, digests) == (401, check_authorization("", digests)[1])  # type: ignore[index]
+    assert check_authorization(f"Basic {first}", digests)[0] == 401  # type: ignore[index]
+    assert check_authorization("Bearer " + "c" * 20, digests)[0] == 403  # type: ignore[index]
+    assert check_authorization(None, []) is None  # no tokens: an open (loopback) service
+    with pytest.raises(ValueError, match="shorter"):
+        read_tokens({"SENTIMENT_LS_SERVICE_TOKENS": "short"})
+
+
+def test_service_settings_layer_key_by_key_and_refuse_nonsense() -> None:
+    first = parse_settings({"service": {"url": "https://ml.example:8443", "mode": "prefer"}})
+    assert first.problems == []
+    second = parse_settings({"service": {"mode": "require"}}, base=first.settings)
+    assert second.settings.service == ServiceSettings(
+        "https://ml.example:8443", "SENTIMENT_LS_SERVICE_TOKEN", "require"
+    )
+    for bad in ({"url": "ftp://x"}, {"mode": "always"}, {"tokenenv": "X"}, "http://x"):
+        result = parse_settings({"service": bad})
+        assert result.settings.service == ServiceSettings()
+        assert len(result.problems) == 1 and "service" in result.problems[0]
+
+
+def test_serve_refuses_an_open_port_without_tokens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sentiment_ls.cli import main
+
+    monkeypatch.delenv("SENTIMENT_LS_SERVICE_TOKENS", raising=False)
+    assert main(["serve", "--host", "0.0.0.0"]) == 2  # before Ray is started
+    assert "refusing to listen on 0.0.0.0 without tokens" in capsys.readouterr().err
+
+
+def test_serve_options_from_a_serve_config_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sentiment_ls.cli import build_parser
+    from sentiment_ls.serve.command import options_from
+
+    config = tmp_path / "serve.yaml"
+    config.write_text(
+        "http_options: {host: 0.0.0.0, port: 9000}\n"
+        "applications:\n"
+        "  - name: sentiment-ls\n"
+        "    import_path: sentiment_ls.serve.app:build\n"
+        "    args: {tokens_file: /etc/tokens, max_rows: 128}\n"
+        "    deployments:\n"
+        "      - name: SentimentService\n"
+        "        autoscaling_config: {min_replicas: 1, max_replicas: 4}\n"
+        "        ray_actor_options: {num_cpus: 2}\n"
+    )
+    parsed = build_parser().parse_args(["serve", "--config", str(config), "--port", "9001"])
+    options = options_from(parsed)
+    assert (options.host, options.port, options.cpus_per_replica) == ("0.0.0.0", 9001, 2.0)
+    assert options.args == {"tokens_file": "/etc/tokens", "max_rows": 128}
+    assert options.autoscaling == {"min_replicas": 1, "max_replicas": 4}
+    replicas = build_parser().parse_args(["serve", "--config", str(config), "--replicas", "3"])
+    assert options_from(replicas).replicas == 3 and options_from(replicas).autoscaling is None
+
+
+def test_without_ray_serve_and_check_ray_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    from sentiment_ls.cli import main
+    from sentiment_ls.serve import command
+
+    monkeypatch.setattr(command, "ray_available", lambda: False)
+    assert main(["serve"]) == 2
+    assert "pip install 'sentiment-ls[ray]'" in capsys.readouterr().err
+    (tmp_path / "a.md").write_text("Fine.\n")
+    assert main(["check", str(tmp_path / "a.md"), "--ray"]) == 2
+    assert "--ray: this needs Ray" in capsys.readouterr().err
+
+
+def test_the_binary_tensor_extension_both_ways() -> None:
+    from sentiment_ls.serve.protocol import binary_infer_response
+
+    ids = np.array([[101, 7, 102], [101, 8, 102]], dtype=np.int64)
+    header = json.dumps(
+        {
+            "inputs": [
+                {"name": "input_ids", "datatype": "INT64", "shape": [2, 3],
+                 "parameters": {"binary_data_size": ids.nbytes}},
+            ],
+            "outputs": [{"name": "logits", "parameters": {"binary_data": True}}],
+        }
+    ).encode()  # fmt: skip
+    parsed = parse_infer_request(header + ids.tobytes(), LIMITS, 8, None, len(header))
+    assert [r.tolist() for r in parsed.rows] == ids.tolist() and parsed.binary_output
+    for cut in (header + ids.tobytes()[:-1], header + ids.tobytes() + b"x"):
+        with pytest.raises(ProtocolError) as raised:
+            parse_infer_request(cut, LIMITS, 8, None, len(header))
+        assert raised.value.status == 400
+    logits = np.array([[0.5, -1.25]], dtype=np.float32)
+    body, length = binary_infer_response(logits, "sentiment-ls", None)
+    answer = json.loads(body[:length])
+    assert answer["outputs"][0]["parameters"] == {"binary_data_size": 8}
+    assert (np.frombuffer(body[length:], dtype="<f4") == logits.ravel()).all()
