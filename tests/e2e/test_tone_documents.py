@@ -98,6 +98,13 @@ I have given up on this and moved my notes to another app.
 """
 )
 
+HEATED_REPLIES = [
+    "It is now eight months later and this still has not been fixed.",
+    "How is something this basic still broken after so many releases?",
+    "Oh great, the nightly now fails for ASCII names too.",
+    "I have given up on this and moved my notes to another app.",
+]
+
 NEUTRAL = {
     "release-notes.md": RELEASE_NOTES,
     "known-issues.md": KNOWN_ISSUES,
@@ -118,15 +125,6 @@ NEGATIVE = {
         [
             "Upload is broken again",  # the title's "again" is the reporter's frustration
             "This update is a disaster and I am furious that nobody tested it before shipping.",
-        ],
-    ),
-    "heated-thread.md": (
-        HEATED_THREAD,
-        [
-            "It is now eight months later and this still has not been fixed.",
-            "How is something this basic still broken after so many releases?",
-            "Oh great, the nightly now fails for ASCII names too.",
-            "I have given up on this and moved my notes to another app.",
         ],
     ),
 }
@@ -165,3 +163,18 @@ async def test_the_genuinely_negative_sentences_are_flagged_and_only_they(
     for diagnostic in diagnostics:
         assert diagnostic.code == "sentiment-negative"
         assert set(diagnostic.data["probabilities"]) == {"negative", "neutral", "positive"}
+
+
+async def test_a_heated_threads_quiet_criticism_is_flagged_and_its_calm_report_is_not(
+    client: RecordingClient,
+) -> None:
+    """Only the heated replies are flagged, and most of them: the model flags about half of
+    the quiet criticism of the behavioural suite (MODEL.md), so this asks for two of four; on
+    the shipped model the rhetorical question and the sarcasm are flagged, while the
+    impatience and the resignation, told without an evaluative word, are not."""
+    uri = "file:///issues/1234.md"
+    open_document(client, uri, HEATED_THREAD)
+    diagnostics = await diagnostics_for(client, uri, 1)
+    flagged = [text_in_range(HEATED_THREAD, d.range) for d in diagnostics]
+    assert set(flagged) <= set(HEATED_REPLIES), flagged
+    assert len(flagged) >= 2, flagged
