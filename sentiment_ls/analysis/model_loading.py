@@ -12,6 +12,7 @@ the local Hugging Face cache alone).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,6 +80,8 @@ class LoadRequest:
     allow_download: bool = False
     precision: str = "fp32"
     allow_pickle: bool = False
+    # A run that ends (`check`, `eval`) rather than the server: every core, see runtimes/ort.py.
+    batch: bool = False
 
 
 def onnx_folder(spec: str) -> Path | None:
@@ -135,16 +138,60 @@ def load_model(
     precision: str = "fp32",
     allow_pickle: bool = False,
     runtime: RuntimeName = "auto",
+    batch: bool = False,
 ) -> LoadedModel:
     """Load `spec` ("embedded", a folder or a Hub id) on the runtime `choose_runtime` picks;
     `precision` "int8" adds an int8 copy for inference where the device allows it; pickle
-    weights only when `allow_pickle`."""
-    request = LoadRequest(spec, device, allow_download, precision, allow_pickle)
+    weights only when `allow_pickle`; `batch` for a command that uses every core."""
+    request = LoadRequest(spec, device, allow_download, precision, allow_pickle, batch)
+    refuse_missing(request)
     chosen, notes = choose_runtime(request, runtime)
     loaded = LOADERS[chosen](request)
     if notes:
         return _with_warnings(loaded, notes)
     return loaded
+
+
+def refuse_missing(request: LoadRequest) -> None:
+    """Say at once that a model is nowhere to be found: neither embedded, nor a folder, nor
+    in the local Hugging Face cache (with downloads off). Before any runtime is imported:
+    transformers and torch took 17 s to say the same."""
+    spec = request.spec
+    if spec in (EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID) or Path(spec).expanduser().is_dir():
+        return
+    if Path(spec).expanduser().exists():
+        raise ModelLoadError(f"the model {spec} is a file: give the folder that holds it")
+    if spec.startswith((".", "/", "~")):
+        raise ModelLoadError(f"the model folder {spec} does not exist")
+    if not request.allow_download and hub_snapshot(spec) is None:
+        # Said before transformers tries: its own message speaks of failing to connect,
+        # which reads as a network problem when no connection was ever attempted.
+        raise ModelLoadError(
+            f"the model {spec!r} is not in the local Hugging Face cache, and downloads are "
+            "off: set `sentimentLs.allowDownload` to true to fetch it from the Hub, or give "
+            "the path of a local model folder"
+        )
+
+
+def hub_snapshot(repo_id: str) -> Path | None:
+    """The folder of `repo_id` in the local Hugging Face cache (the revision `main` points
+    to, else the newest snapshot) when it holds a config.json; read from the cache's layout,
+    without importing huggingface_hub (0.3 s) or transformers."""
+    from huggingface_hub.constants import HF_HUB_CACHE
+
+    parts = repo_id.split("/")
+    if not 1 <= len(parts) <= 2 or not all(parts) or any(p in (".", "..") for p in parts):
+        return None  # not a repository id
+    repository = Path(HF_HUB_CACHE) / ("models--" + "--".join(parts))
+    snapshots = repository / "snapshots"
+    try:
+        main = (repository / "refs" / "main").read_text(encoding="utf-8").strip()
+    except OSError:
+        main = ""
+    candidates = [snapshots / main] if main else []
+    with contextlib.suppress(OSError):
+        candidates += sorted(snapshots.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    return next((c for c in candidates if (c / "config.json").is_file()), None)
 
 
 def _with_warnings(loaded: LoadedModel, notes: list[str]) -> LoadedModel:
@@ -169,9 +216,10 @@ def load_onnx(request: LoadRequest) -> LoadedModel:
     tokenizer = load_tokenizer(tokenizer_file, max_length)
     try:
         if (folder / GRAPH_ONLY).is_file():
-            runtime = open_session(folder / GRAPH_ONLY, read_weights(folder / "model.safetensors"))
+            weights = read_weights(folder / "model.safetensors")
+            runtime = open_session(folder / GRAPH_ONLY, weights, batch=request.batch)
         else:
-            runtime = open_session(folder / SELF_CONTAINED)
+            runtime = open_session(folder / SELF_CONTAINED, batch=request.batch)
     except (ValueError, OSError) as error:
         raise ModelLoadError(f"cannot load the model {request.spec!r}: {error}") from error
     pad_token = str(tokenizer_config.get("pad_token") or "[PAD]")
@@ -221,6 +269,10 @@ def load_torch(request: LoadRequest) -> LoadedModel:
         )
     device, warning = torch_runtime.resolve_device(request.device)
     prepared = torch_runtime.prepare(model, device)
+    if request.batch:
+        from sentiment_ls.analysis.runtimes.ort import physical_cores
+
+        torch_runtime.use_threads(physical_cores())
     config = model.config
     warnings = [warning] if warning else []
     fast_model = None
