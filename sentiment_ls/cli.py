@@ -251,6 +251,21 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         choices=["error", "warning", "information", "hint"],
         help=f"the severity of findings (default: {defaults.severity})",
     )
+    cache = check.add_argument_group(
+        "cache",
+        "Each sentence's model scores are kept between runs, under the model's identity (its "
+        "files' hashes, runtime, precision, device): an unchanged sentence is not analysed "
+        "again, and a run whose every sentence is known loads no model.",
+    )
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument(
+        "--cache-dir",
+        default=None,
+        metavar="DIR",
+        help="where the cache lives (default: .sentiment-ls-cache in the project root: the "
+        "nearest folder up from here with .git, pyproject.toml or .sentiment-ls.toml, else "
+        "the current folder)",
+    )
     _model_options(check)
 
 

@@ -24,8 +24,10 @@ def forward(
     batch_size: int = DEFAULT_BATCH_SIZE,
     should_stop: Callable[[], bool] | None = None,
     purpose: Purpose = "verdict",
+    progress: Callable[[int], None] | None = None,
 ) -> FloatArray:
-    """Float32 logits for every row of input ids, in the rows' order."""
+    """Float32 logits for every row of input ids, in the rows' order; `progress` hears how
+    many rows each batch ran."""
     by_length: dict[int, list[int]] = {}
     for index, row in enumerate(rows):
         by_length.setdefault(len(row), []).append(index)
@@ -38,4 +40,6 @@ def forward(
             chunk = indices[start : start + batch_size]
             ids = np.array([rows[i] for i in chunk], dtype=np.int64).reshape(len(chunk), length)
             logits[chunk] = loaded.runtime.logits(ids, purpose)
+            if progress is not None:
+                progress(len(chunk))
     return logits

@@ -55,9 +55,7 @@ def _imports() -> str:
 async def client(lsp_client: RecordingClient):  # type: ignore[no-untyped-def]
     capabilities = client_capabilities("neovim")
     await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=capabilities, initialization_options={"model": UNKNOWN}
-        )
+        types.InitializeParams(capabilities=capabilities, initialization_options={"model": UNKNOWN})
     )
     lsp_client.initialized_at = time.monotonic()  # type: ignore[attr-defined]
     yield
