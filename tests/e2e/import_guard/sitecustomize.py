@@ -1,7 +1,7 @@
-"""Put on PYTHONPATH, this makes torch and transformers look installed (`find_spec` finds
-them) but records any import of them in the file SENTIMENT_LS_IMPORT_LOG names, and fails
-it: a test then knows whether a code path imported them, and the path cannot hide the cost
-by importing them for real."""
+"""Put on PYTHONPATH, this makes torch and transformers (or the comma-separated modules
+SENTIMENT_LS_GUARDED names) look installed (`find_spec` finds them) but records any import of
+them in the file SENTIMENT_LS_IMPORT_LOG names, and fails it: a test then knows whether a
+code path imported them, and the path cannot hide the cost by importing them for real."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 import sys
 from importlib.abc import Loader, MetaPathFinder
 
-GUARDED = {"torch", "transformers"}
+GUARDED = set(os.environ.get("SENTIMENT_LS_GUARDED", "torch,transformers").split(","))
 
 
 class _Recorder(Loader):
