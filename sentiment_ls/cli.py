@@ -414,7 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # The server's RSS under edits, before the model's buffers are allocated. Only the
     # server's: in `check` the held threshold mapped and unmapped every activation buffer,
-    # and cost 40 % of its speed (issue 18).
+    # and cost 40 % of its speed (issue 18). Returning free pages with malloc_trim when the
+    # workers fell idle instead was measured too: +62 MB in bench/load.py's 180 s, against
+    # +29 MB held.
     hold_mmap_threshold()
     server = build_server()
     if args.tcp:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 CHUNK = 64  # sentences per worker job: a hover waits for at most one chunk
+BACKGROUND_NICENESS = 19
 
 
 class ModelStatus(Enum):
@@ -89,6 +90,10 @@ class AnalysisService:
         # behind a document chunk they would wait ~100 ms. Each worker's torch calls use
         # one core (configure_threads), so the two run side by side on a 2-core machine.
         self.interactive = ModelWorker("sentiment-ls-interactive")
+        # Explanations ahead of the hover: a third thread at the lowest CPU priority, so that
+        # they never hold up a document's diagnostics (behind an explanation already running
+        # on the document worker an edit waited up to a sentence's occlusion) nor a hover.
+        self.background = ModelWorker("sentiment-ls-background", niceness=BACKGROUND_NICENESS)
         self.status = ModelStatus.LOADING
         self.error: str | None = None
         self.engine: SentimentEngine | None = None
@@ -200,22 +205,25 @@ class AnalysisService:
         token_view: bool,
         is_current: Callable[[], bool],
     ) -> None:
-        """Compute the explanations `explain` would compute for these arguments, one sentence
-        at a time at background priority on the document worker: document analysis goes
-        first, and the interactive worker stays free for hovers. `key` names the document:
-        a newer request for it replaces what is left of the older one, so that under a
-        stream of edits the pending work stays one list per document (a job per sentence
-        and per publish grew the queue without bound: 20 edits/s outran it)."""
+        """Compute the explanations `explain` would compute for these arguments, in their
+        order, one sentence at a time on the background worker (lowest CPU priority): the
+        document and interactive workers stay free for diagnostics and hovers. `key` names
+        the document: a newer request for it replaces what is left of the older one and goes
+        first (it follows what the user does), so that under a stream of edits the pending
+        work stays one list per document (a job per sentence and per publish grew the queue
+        without bound: 20 edits/s outran it)."""
         if self.engine is None:
             return
         with self._background_lock:
-            self._background[key] = _BackgroundWork(
+            work = _BackgroundWork(
                 list(analyses), *_method_options(method, steps, token_view), is_current
             )
+            self._background.pop(key, None)
+            self._background = {key: work, **self._background}
             if self._background_scheduled:
                 return
             self._background_scheduled = True
-        self.worker.submit(Priority.BACKGROUND, self._explain_next)
+        self.background.submit(Priority.BACKGROUND, self._explain_next)
 
     def _explain_next(self) -> None:
         """One background explanation, then this job again while work is left."""
@@ -237,8 +245,9 @@ class AnalysisService:
             if not self._background:
                 self._background_scheduled = False
                 return
-        self.worker.submit(Priority.BACKGROUND, self._explain_next)
+        self.background.submit(Priority.BACKGROUND, self._explain_next)
 
     def shutdown(self) -> None:
         self.worker.shutdown()
         self.interactive.shutdown()
+        self.background.shutdown()
