@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -120,7 +121,8 @@ def label_probability(
     loaded = engine.loaded
     logits = forward(loaded, rows)
     function = function_to_apply(loaded.problem_type, logits.shape[-1])
-    scores = torch.sigmoid(logits) if function == "sigmoid" else torch.softmax(logits, dim=-1)
+    values = torch.from_numpy(np.asarray(logits, dtype=np.float32))
+    scores = torch.sigmoid(values) if function == "sigmoid" else torch.softmax(values, dim=-1)
     label_id = next(i for i, name in loaded.id2label.items() if name == label)
     return scores[:, label_id].tolist()
 
