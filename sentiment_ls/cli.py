@@ -410,7 +410,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(export_embedded_graph(Path(args.directory) if args.directory else None))
         return 0
     from sentiment_ls.allocator import hold_mmap_threshold
-    from sentiment_ls.lsp.server import build_server
 
     # The server's RSS under edits, before the model's buffers are allocated. Only the
     # server's: in `check` the held threshold mapped and unmapped every activation buffer,
@@ -418,6 +417,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # workers fell idle instead was measured too: +62 MB in bench/load.py's 180 s, against
     # +29 MB held.
     hold_mmap_threshold()
+    from sentiment_ls.analysis import preload
+
+    preload.start()  # the default model loads while the server's modules import
+    from sentiment_ls.lsp.server import build_server
+
     server = build_server()
     if args.tcp:
         from sentiment_ls.lsp.tcp import serve_tcp

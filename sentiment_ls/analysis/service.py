@@ -47,19 +47,10 @@ class ModelNotReady(Exception):
 
 
 def build_engine(spec: ModelSpec) -> SentimentEngine:
+    from sentiment_ls.analysis import preload
     from sentiment_ls.analysis.engine import SentimentEngine
-    from sentiment_ls.analysis.model_loading import load_model
 
-    return SentimentEngine(
-        load_model(
-            spec.model,
-            spec.device,
-            spec.allow_download,
-            spec.precision,
-            spec.allow_pickle,
-            spec.runtime,
-        )
-    )
+    return SentimentEngine(preload.take(spec) or preload.load_spec(spec))
 
 
 def _method_options(
