@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -35,24 +34,8 @@ class Priority(IntEnum):
 _Job = tuple[int, int, Callable[[], Any] | None, "Future[Any] | None"]
 
 
-def lower_this_threads_priority(niceness: int) -> bool:
-    """Make the calling thread yield the CPU to the process's other threads: on Linux a
-    thread has a nice value of its own (setpriority on its thread id). Elsewhere nothing
-    happens, and the queue's order is the only priority."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):
-        return False
-    return True
-
-
 class ModelWorker:
-    def __init__(
-        self,
-        name: str = "sentiment-ls-model",
-        niceness: int = 0,  # the thread's own nice value (Linux): 19 yields to the others
-    ) -> None:
-        self._niceness = niceness
+    def __init__(self, name: str = "sentiment-ls-model") -> None:
         self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._counter = itertools.count()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -71,8 +54,6 @@ class ModelWorker:
         self._queue.put((len(Priority) + 1, next(self._counter), None, None))
 
     def _run(self) -> None:
-        if self._niceness:
-            lower_this_threads_priority(self._niceness)
         while True:
             _, _, fn, future = self._queue.get()
             if fn is None or future is None:
