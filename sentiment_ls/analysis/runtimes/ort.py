@@ -10,8 +10,12 @@ same way by the torch path). onnxruntime copies the values into the session, so 
 are dropped once it is built.
 
 Threads: in the server, one intra-op thread per core but one, as the torch runtime does (its
-two model workers call `run` side by side, and the event loop keeps a core); in a batch run
-(`check`, `eval`), one per physical core, since nothing else waits.
+two model workers call `run` side by side, and the event loop keeps a core). A batch run
+(`check`, `eval`) opens the session with one intra-op thread and calls `run` from one thread
+per physical core (`LoadedModel.workers`, analysis/forward.py). On this 2-core machine with a
+training job beside it, 2,000 sentences took 8.1 s on one thread, 9.0 s as 2 workers x 1
+thread and 15.2 s with 2 intra-op threads (their pool waits on a busy core for every
+operator); idle, 2 intra-op threads took 6.7 s against 12.3 s (issue 18).
 """
 
 from __future__ import annotations
@@ -81,14 +85,12 @@ def open_session(
     graph: Path,
     weights: Mapping[str, npt.NDArray[np.generic]] | None = None,
     threads: int | None = None,
-    batch: bool = False,
 ) -> OnnxRuntime:
-    """A session on `graph`; `weights` are the initializers of a graph-only export. `batch`:
-    for a run that ends (`check`), every physical core."""
+    """A session on `graph`; `weights` are the initializers of a graph-only export."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or (physical_cores() if batch else default_threads())
+    options.intra_op_num_threads = threads or default_threads()
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # warnings about unused initializers are not the user's
     # Every batch has its own shape (rows x tokens). With the default arena and memory
