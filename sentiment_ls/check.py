@@ -184,8 +184,29 @@ class Results:
     ) -> None:
         self.model = model
         self.store = store if identity is not None else None
+        self.store_of_documents = store  # sentences need no model identity
         self.identity = identity
         self.analysed = 0  # sentences that reached the model
+
+    def sentences(self, files: list[tuple[str, str]]) -> list[list[Sentence]]:
+        """Each (source, languageId)'s sentences: from the cache where the same text was split
+        before (the splitter's own version in the key), else split and stored."""
+        from sentiment_ls.document.stored import decode_sentences, document_key, encode_sentences
+
+        store = self.store_of_documents
+        keys = [document_key(source, language) for source, language in files]
+        blobs = store.get_blobs(keys) if store is not None else {}
+        result: list[list[Sentence]] = []
+        fresh: dict[bytes, bytes] = {}
+        for key, (source, language) in zip(keys, files, strict=True):
+            known = decode_sentences(blobs[key]) if key in blobs else None
+            if known is None:
+                known = document_sentences(source, language)
+                fresh[key] = encode_sentences(known)
+            result.append(known)
+        if store is not None:
+            store.put_blobs(fresh)
+        return result
 
     def analyse(self, texts: list[str]) -> dict[str, SentenceAnalysis] | None:
         """Every text's analysis, or None when the model was needed and could not load."""
@@ -306,6 +327,11 @@ def _run(
         settings = _settings_for(path, base, configs, notices)
         if settings.enabled:
             read.append(_read_file(path, language, settings))
+    readable = [file for file in read if file.checked.error is None]
+    split = results.sentences([(file.source, file.checked.language) for file in readable])
+    for file, sentences in zip(readable, split, strict=True):
+        file.sentences = sentences
+        file.checked.sentences = len(sentences)
     analyses = results.analyse([s.text for file in read for s in file.sentences])
     if analyses is None:
         return EXIT_ERROR
@@ -354,7 +380,7 @@ def _read(path: Path) -> str:
 
 
 class _ReadFile:
-    """A file read and split into sentences, waiting for its sentences' analyses."""
+    """A file read, then split into sentences, waiting for its sentences' analyses."""
 
     def __init__(
         self, checked: CheckedFile, settings: Settings, source: str, sentences: list[Sentence]
@@ -374,9 +400,7 @@ def _read_file(path: Path, language: str, settings: Settings) -> _ReadFile:
         checked.error = f"cannot read {name}: {error}"
         print(f"sentiment-ls: {checked.error}", file=sys.stderr)
         return _ReadFile(checked, settings, "", [])
-    sentences = document_sentences(source, language)
-    checked.sentences = len(sentences)
-    return _ReadFile(checked, settings, source, sentences)
+    return _ReadFile(checked, settings, source, [])  # split with the others (Results)
 
 
 def _judge(

@@ -31,6 +31,7 @@ import numpy.typing as npt
 DATABASE = "results.sqlite3"
 FORMAT = 1  # bump when what a row means changes
 MAX_ENTRIES = 500_000  # about 40 MB of rows
+MAX_DOCUMENTS = 20_000  # a document's sentences: its text again, and its offsets
 BUSY_TIMEOUT_S = 30.0
 GITIGNORE = "# Created by sentiment-ls: everything here is a cache.\n*\n"
 CACHEDIR_TAG = (
@@ -45,6 +46,9 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (model, sentence)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS results_used ON results (used);
+CREATE TABLE IF NOT EXISTS documents (
+    document BLOB PRIMARY KEY, sentences BLOB NOT NULL, used REAL NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL
@@ -151,6 +155,43 @@ class ResultStore:
 
         self._guarded(write)
 
+    def get_blobs(self, keys: Iterable[bytes]) -> dict[bytes, bytes]:
+        """Stored documents' blobs (their sentences, as `check` encodes them) by key."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[bytes, bytes] = {}
+
+        def read(connection: sqlite3.Connection) -> None:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT document, sentences FROM documents WHERE document IN ({marks})",
+                    chunk,
+                )
+                found.update((bytes(key), bytes(blob)) for key, blob in rows)
+            if found:
+                with _transaction(connection):
+                    connection.executemany(
+                        "UPDATE documents SET used = ? WHERE document = ?",
+                        [(time.time(), key) for key in found],
+                    )
+
+        return found if self._guarded(read) else {}
+
+    def put_blobs(self, blobs: Mapping[bytes, bytes]) -> None:
+        now = time.time()
+
+        def write(connection: sqlite3.Connection) -> None:
+            with _transaction(connection):
+                connection.executemany(
+                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                    [(key, blob, now) for key, blob in blobs.items()],
+                )
+            self._prune(connection, "documents", "document", MAX_DOCUMENTS)
+
+        if blobs:
+            self._guarded(write)
+
     def file_hash(self, path: Path, compute: Callable[[Path], str]) -> str:
         """`compute(path)`, remembered by the file's path, size and modification time, so
         that a model's weights are hashed once, not on every run."""
@@ -247,14 +288,21 @@ class ResultStore:
         self.close()
         self._warn(f"the cache in {self.folder} cannot be used ({error}); running without it")
 
-    def _prune(self, connection: sqlite3.Connection) -> None:
-        count = int(connection.execute("SELECT count(*) FROM results").fetchone()[0])
-        if count <= self.max_entries:
+    def _prune(
+        self,
+        connection: sqlite3.Connection,
+        table: str = "results",
+        key: str = "model, sentence",
+        limit: int | None = None,
+    ) -> None:
+        limit = self.max_entries if limit is None else limit
+        count = int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        if count <= limit:
             return
-        keep = self.max_entries * 9 // 10  # room for the next run before pruning again
+        keep = limit * 9 // 10  # room for the next run before pruning again
         with _transaction(connection):
             connection.execute(
-                "DELETE FROM results WHERE (model, sentence) IN "
-                "(SELECT model, sentence FROM results ORDER BY used LIMIT ?)",
+                f"DELETE FROM {table} WHERE ({key}) IN "
+                f"(SELECT {key} FROM {table} ORDER BY used LIMIT ?)",
                 (count - keep,),
             )
