@@ -38,7 +38,7 @@ def load_spec(spec: ModelSpec) -> LoadedModel:
 
 
 def start(spec: ModelSpec | None = None) -> None:
-    """Begin loading `spec` (the default model) on a daemon thread."""
+    """Begin loading `spec` (the default model) on a thread of its own."""
     global _pending
     wanted = spec or ModelSpec()
     future: Future[LoadedModel] = Future()
@@ -51,7 +51,10 @@ def start(spec: ModelSpec | None = None) -> None:
 
     with _lock:
         _pending = (wanted, future)
-    threading.Thread(target=run, name="sentiment-ls-preload", daemon=True).start()
+    # Not a daemon: a process told to exit while the load is inside onnxruntime would abort
+    # (SIGABRT, seen when a TCP client sent `exit` within a second of start); the
+    # interpreter waits for the load to end instead, at most the load's own time.
+    threading.Thread(target=run, name="sentiment-ls-preload", daemon=False).start()
 
 
 def take(spec: ModelSpec) -> LoadedModel | None:
