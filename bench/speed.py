@@ -14,6 +14,7 @@
    document, and of bench/serving.py's 100-sentence one.
 
     .venv/bin/python bench/speed.py [--rounds 3] [--no-write]
+    .venv/bin/python bench/speed.py --start-only [--rounds 5]   # the preload, side by side
 
 bench/load.py --seconds 180 measures the RSS growth under edits (its own section).
 """
@@ -128,11 +129,37 @@ def _median(values: list[float]) -> str:
     return f"{statistics.median(values):.2f}"
 
 
+def start_side_by_side(rounds: int) -> None:
+    """`--start-only`: process start to first diagnostics of the one-page document with the
+    default settings (the model preloaded while the server imports) and with the runtime
+    named (the same model, not preloaded), taking turns; printed, not written."""
+    timings: dict[str, list[float]] = {"default (preloaded)": [], "runtime named": []}
+    for _ in range(rounds):
+        for name, options in (
+            ("default (preloaded)", {}),
+            ("runtime named", {"runtime": "onnxruntime"}),
+        ):
+            timings[name].append(asyncio.run(cold_run(cold_document(40), options))[0])
+    load = os.getloadavg()[0]
+    for name, values in timings.items():
+        print(
+            f"| {name} | {statistics.median(values):.2f} s | "
+            + ", ".join(f"{v:.2f}" for v in values)
+            + f" | load {load:.1f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument(
+        "--start-only", action="store_true", help="only the start, preloaded or not (printed)"
+    )
     args = parser.parse_args()
+    if args.start_only:
+        start_side_by_side(max(args.rounds, 5))
+        return
     load_before = os.getloadavg()[0]
     sentences = prose_sentences(4000)
     timings = check_rounds(sentences[:2000], args.rounds)
