@@ -80,12 +80,6 @@ class AnalysisService:
         # behind a document chunk they would wait ~100 ms. Each worker's torch calls use
         # one core (configure_threads), so the two run side by side on a 2-core machine.
         self.interactive = ModelWorker("sentiment-ls-interactive")
-        # Explanations ahead of the hover run on the document worker at the lowest priority
-        # (a document's analysis always goes first; an edit waits at most for the one
-        # sentence being explained). A third thread at nice 19 was measured instead: peak
-        # RSS 394 MB against 255, and under a CPU-bound neighbour it explained too little
-        # (flagged hovers p95 119 ms).
-        self.background = self.worker
         self.status = ModelStatus.LOADING
         self.error: str | None = None
         self.engine: SentimentEngine | None = None
@@ -199,11 +193,14 @@ class AnalysisService:
     ) -> None:
         """Compute the explanations `explain` would compute for these arguments, in their
         order, one sentence at a time at background priority on the document worker:
-        document analysis goes first, and the interactive worker stays free for hovers. `key` names
-        the document: a newer request for it replaces what is left of the older one and goes
+        document analysis goes first (an edit waits at most for the sentence being
+        explained), and the interactive worker stays free for hovers. `key` names the
+        document: a newer request for it replaces what is left of the older one and goes
         first (it follows what the user does), so that under a stream of edits the pending
         work stays one list per document (a job per sentence and per publish grew the queue
-        without bound: 20 edits/s outran it)."""
+        without bound: 20 edits/s outran it). A third worker thread at nice 19 was measured
+        instead: peak RSS 394 MB against 255 in bench/speed.py, and beside a CPU-bound
+        process it was starved (flagged hovers p95 119 ms)."""
         if self.engine is None:
             return
         with self._background_lock:
@@ -215,7 +212,7 @@ class AnalysisService:
             if self._background_scheduled:
                 return
             self._background_scheduled = True
-        self.background.submit(Priority.BACKGROUND, self._explain_next)
+        self.worker.submit(Priority.BACKGROUND, self._explain_next)
 
     def _explain_next(self) -> None:
         """One background explanation, then this job again while work is left."""
@@ -237,7 +234,7 @@ class AnalysisService:
             if not self._background:
                 self._background_scheduled = False
                 return
-        self.background.submit(Priority.BACKGROUND, self._explain_next)
+        self.worker.submit(Priority.BACKGROUND, self._explain_next)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

@@ -26,7 +26,7 @@ async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
     (analysis,) = engine.analyze([TEXT])
     service.explain_in_background("doc", [analysis], None, 20, False, lambda: True)
     # Same priority, queued later: runs once the background job is done.
-    await service.background.run(Priority.BACKGROUND, lambda: None)
+    await service.worker.run(Priority.BACKGROUND, lambda: None)
     cache = engine._explanations
     hits, entries = cache.hits, len(cache)
     assert entries == 1
@@ -45,7 +45,7 @@ async def test_background_work_of_a_changed_document_is_dropped(
     assert engine is not None
     (analysis,) = engine.analyze([TEXT + " Again."])
     service.explain_in_background("doc", [analysis], None, 20, False, lambda: False)
-    await service.background.run(Priority.BACKGROUND, lambda: None)
+    await service.worker.run(Priority.BACKGROUND, lambda: None)
     assert len(engine._explanations) == 0
     service.shutdown()
 
@@ -61,16 +61,38 @@ async def test_a_stream_of_publishes_keeps_one_pending_list_per_document(
     assert engine is not None
     analyses = engine.analyze([f"{TEXT} Version {i}." for i in range(5)])
     release = threading.Event()
-    service.background.submit(Priority.DOCUMENT, release.wait)  # the worker is busy meanwhile
+    service.worker.submit(Priority.DOCUMENT, release.wait)  # the worker is busy meanwhile
     for _ in range(200):
         service.explain_in_background("doc", analyses, None, 20, False, lambda: True)
-    assert service.background._queue.qsize() <= 2
+    assert service.worker._queue.qsize() <= 2
     assert len(service._background["doc"].analyses) == 5
     release.set()
-    await service.background.run(Priority.BACKGROUND, lambda: None)
+    await service.worker.run(Priority.BACKGROUND, lambda: None)
     while service._background:  # the drain re-queues itself behind the sentinel
-        await service.background.run(Priority.BACKGROUND, lambda: None)
+        await service.worker.run(Priority.BACKGROUND, lambda: None)
     # The last sentence leaves the list before it is explained: one more turn of the worker.
-    await service.background.run(Priority.BACKGROUND, lambda: None)
+    await service.worker.run(Priority.BACKGROUND, lambda: None)
     assert len(engine._explanations) == 5
+    service.shutdown()
+
+
+async def test_the_document_asked_about_last_goes_first(
+    embedded_engine: SentimentEngine,
+) -> None:
+    """A hover or a visible-range change re-asks for its document: its work moves ahead of
+    the other documents' (lsp/session.py explain_ahead)."""
+    import threading
+
+    service = _service(embedded_engine)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([TEXT])
+    release = threading.Event()
+    service.worker.submit(Priority.DOCUMENT, release.wait)  # the worker is busy meanwhile
+    for key in ("a", "b", "c"):
+        service.explain_in_background(key, analyses, None, 20, False, lambda: True)
+    assert list(service._background) == ["c", "b", "a"]
+    service.explain_in_background("a", analyses, None, 20, False, lambda: True)
+    assert list(service._background) == ["a", "c", "b"]
+    release.set()
     service.shutdown()
