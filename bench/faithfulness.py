@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,7 +53,7 @@ from sentiment_ls.analysis.runtimes.torch_runtime import (
     configure_threads,
     native_bfloat16,
 )
-from sentiment_ls.embedded import WEIGHTS_DIR
+from sentiment_ls.embedded import SST2_WEIGHTS_DIR, WEIGHTS_DIR
 from sentiment_ls.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,7 +121,8 @@ def label_probability(
     loaded = engine.loaded
     logits = forward(loaded, rows)
     function = function_to_apply(loaded.problem_type, logits.shape[-1])
-    scores = torch.sigmoid(logits) if function == "sigmoid" else torch.softmax(logits, dim=-1)
+    values = torch.from_numpy(np.asarray(logits, dtype=np.float32))
+    scores = torch.sigmoid(values) if function == "sigmoid" else torch.softmax(values, dim=-1)
     label_id = next(i for i, name in loaded.id2label.items() if name == label)
     return scores[:, label_id].tolist()
 
@@ -166,14 +168,32 @@ def main() -> None:
     parser.add_argument(
         "--from-json", type=Path, default=None, help="publish a run saved with --json again"
     )
+    parser.add_argument(
+        "--model", default="embedded", help="embedded (three-class) or embedded-sst2"
+    )
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help="comma-separated methods to measure (default: all); the baselines always run",
+    )
+    parser.add_argument(
+        "--servings", default="fp32,int8", help="which `precision` servings (default: both)"
+    )
+    parser.add_argument(
+        "--section",
+        default="explain-faithfulness",
+        help="the RESULTS.md section a full run writes (issue 18: one per model)",
+    )
     args = parser.parse_args()
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
-        publish(saved, write=saved["sentences"] == DEFAULT_SENTENCES)
+        publish(saved, write=saved["sentences"] == DEFAULT_SENTENCES, name=args.section)
         return
+    methods = {name: METHODS[name] for name in args.methods.split(",")}
+    servings = args.servings.split(",")
 
     configure_threads()
-    served = load_model("embedded", "cpu", precision="int8", runtime="torch")
+    served = load_model(args.model, "cpu", precision="int8", runtime="torch")
     float_runtime = TorchRuntime(served.torch_model("the fp32 serving"))
     # The same weights served in float32 (the `precision` setting's other value): the
     # verdicts, and so what a faithful explanation must track, differ a little.
@@ -183,6 +203,8 @@ def main() -> None:
             dataclasses.replace(served, runtime=float_runtime, precision="fp32")
         ),
     }
+    exact = engines["fp32"]
+    engines = {name: engine for name, engine in engines.items() if name in servings}
     exact = engines["fp32"]
     shuffle = random.Random(args.seed)
     texts = read_sentences(args.sentences)
@@ -197,7 +219,7 @@ def main() -> None:
             analysis = engine.analyze([text])[0]
             label = analysis.prediction.label
             scores: dict[str, list[float]] = {"random": random_scores, "attention": attention}
-            for name, (method, options) in METHODS.items():
+            for name, (method, options) in methods.items():
                 # Every method runs the float weights, so both servings share the scores
                 # when they agree on the label (the cache sees to that).
                 explanation = exact.explain(exact_analysis, label, method, options)
@@ -220,7 +242,8 @@ def main() -> None:
 
     run = {
         "sentences": len(texts),
-        "weights": weights_fingerprint(),
+        "model": args.model,
+        "weights": weights_fingerprint(args.model),
         "machine": machine_line(),
         "native_bfloat16": native_bfloat16(),
         "means": {
@@ -234,21 +257,23 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(run, indent=2))
-    publish(run, write=args.sentences == DEFAULT_SENTENCES)
+    publish(run, write=args.sentences == DEFAULT_SENTENCES, name=args.section)
 
 
-def publish(run: dict[str, Any], write: bool) -> None:
+def publish(run: dict[str, Any], write: bool, name: str = "explain-faithfulness") -> None:
     """Print the section; write it into bench/RESULTS.md for a full run only."""
     body = section(run)
     print(body)
     if write:
-        write_section("explain-faithfulness", body)
+        write_section(name, body)
 
 
 def section(run: dict[str, Any]) -> str:
     fractions = [f"{f:.0%}" for f in FRACTIONS]
     lines = [
-        "## Word attributions: faithfulness (`bench/faithfulness.py`)",
+        "## Word attributions: faithfulness (`bench/faithfulness.py"
+        + (f" --model {run['model']}" if "model" in run else "")
+        + "`)",
         "",
         f"{run['machine']}; {run['weights']}; native bfloat16: {run['native_bfloat16']}",
         "",
@@ -290,10 +315,13 @@ def section(run: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def weights_fingerprint() -> str:
+def weights_fingerprint(model: str) -> str:
     """Which embedded weights were measured: the lead retrains them now and then."""
-    data = (WEIGHTS_DIR / "adapter_model.safetensors").read_bytes()
-    return f"embedded adapter sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+    if model == "embedded-sst2":
+        data = (SST2_WEIGHTS_DIR / "adapter_model.safetensors").read_bytes()
+        return f"{model} adapter sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+    data = (WEIGHTS_DIR / "model.safetensors").read_bytes()
+    return f"{model} weights sha256 {hashlib.sha256(data).hexdigest()[:12]}"
 
 
 if __name__ == "__main__":

@@ -109,6 +109,7 @@ def check_throughput(sentences: list[str]) -> list[tuple[str, float]]:
                         "check",
                         str(path),
                         "--no-config",
+                        "--no-cache",  # each run analyses (bench/speed.py measures the cache)
                         "--runtime",
                         runtime,
                     ],

@@ -4,10 +4,11 @@ in the format the user asked for (`present/check_formats/`), with a linter's exi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -26,7 +27,13 @@ from sentiment_ls.project_config import ProjectConfigs
 from sentiment_ls.settings import Settings, parse_settings
 
 if TYPE_CHECKING:
-    from sentiment_ls.analysis.engine import SentimentEngine
+    from tqdm import tqdm
+
+    from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
+    from sentiment_ls.analysis.model_identity import ModelIdentity
+    from sentiment_ls.analysis.model_loading import LoadedModel
+    from sentiment_ls.analysis.result_store import ResultStore
+    from sentiment_ls.document import Sentence
 
 T = TypeVar("T")
 STDIN = "-"
@@ -48,32 +55,62 @@ def missing_paths(paths: list[str]) -> list[str]:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, for runs over many files, and only when stderr is a
-    terminal: piped or captured output stays clean."""
+    """Progress on stderr through tqdm (count, rate, time left), for runs long enough to
+    wait on, and only when stderr is a terminal: piped or captured output stays clean. The
+    bar is cleared when done."""
 
     MINIMUM_FILES = 10
-    WIDTH = 30
+    MINIMUM_SENTENCES = 500
 
-    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, total: int, stream: TextIO | None = None, unit: str = "file", minimum: int = 0
+    ) -> None:
         self.total = total
         self.stream = stream or sys.stderr
-        self.shown = total >= self.MINIMUM_FILES and self.stream.isatty()
+        self.unit = unit
+        needed = minimum or (self.MINIMUM_FILES if unit == "file" else self.MINIMUM_SENTENCES)
+        self.shown = total >= needed and self.stream.isatty()
+
+    def _bar(self, description: str) -> tqdm:
+        from tqdm import tqdm
+
+        return tqdm(
+            total=self.total,
+            file=self.stream,
+            unit=self.unit,
+            desc=description,
+            leave=False,
+            dynamic_ncols=True,
+            disable=not self.shown,
+            mininterval=0.2,
+        )
 
     def over(self, items: list[T]) -> Iterator[T]:
-        for done, item in enumerate(items):
-            self.draw(done, str(item[0]) if isinstance(item, tuple) else str(item))
-            yield item
-        if self.shown:
-            self.stream.write("\r\033[K")  # leave the line as it was
-            self.stream.flush()
-
-    def draw(self, done: int, current: str) -> None:
+        """The items, the bar moving past each with its name."""
         if not self.shown:
+            yield from items
             return
-        filled = self.WIDTH * done // max(self.total, 1)
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r\033[K[{bar}] {done}/{self.total} {current[-40:]}")
-        self.stream.flush()
+        with self._bar("reading") as bar:
+            for item in items:
+                bar.set_postfix_str(str(item[0] if isinstance(item, tuple) else item)[-40:])
+                yield item
+                bar.update(1)
+
+    @contextlib.contextmanager
+    def counting(self, description: str) -> Iterator[Callable[[float], None]]:
+        """A function to call with each step's amount, while the bar is shown."""
+        if not self.shown:
+            yield lambda _done: None
+            return
+        with self._bar(description) as bar:
+            total = 0.0
+
+            def advance(done: float) -> None:  # fractions (a long sentence's windows) add up
+                nonlocal total
+                total += done
+                bar.update(min(self.total, round(total)) - bar.n)
+
+            yield advance
 
 
 def use_color(choice: str, stream: TextIO) -> bool:
@@ -98,6 +135,133 @@ class Notices:
             print(f"sentiment-ls: {command_line_wording(problem)}", file=sys.stderr)
 
 
+CACHE_FOLDER = ".sentiment-ls-cache"
+PROJECT_MARKERS = (".git", "pyproject.toml", ".sentiment-ls.toml")
+
+
+def default_cache_dir(start: Path) -> Path:
+    """`.sentiment-ls-cache` in the project root: the nearest folder from `start` up with a
+    `.git`, `pyproject.toml` or `.sentiment-ls.toml`, else `start` (as ruff finds its)."""
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder / CACHE_FOLDER
+    return start / CACHE_FOLDER
+
+
+class Model:
+    """The model of this run, loaded on first need: a run whose every sentence is in the
+    cache never loads it."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._loaded: LoadedModel | None = None
+        self._engine: SentimentEngine | None = None
+        self.failed = False
+
+    def loaded(self) -> LoadedModel | None:
+        """The model, or None once why it cannot load was said on stderr."""
+        if self._loaded is None and not self.failed:
+            from sentiment_ls.command_model import load_command_model
+
+            self._loaded = load_command_model(self.args)
+            self.failed = self._loaded is None
+        return self._loaded
+
+    def engine(self) -> SentimentEngine | None:
+        if self._engine is None and (loaded := self.loaded()) is not None:
+            from sentiment_ls.analysis.engine import SentimentEngine
+
+            self._engine = SentimentEngine(loaded)
+        return self._engine
+
+
+class Results:
+    """Each sentence's analysis: from the persistent cache where its logits are known
+    (post-processed as a fresh result is), else from the model, whose logits are stored."""
+
+    def __init__(
+        self, model: Model, store: ResultStore | None, identity: ModelIdentity | None
+    ) -> None:
+        self.model = model
+        self.store = store if identity is not None else None
+        self.store_of_documents = store  # sentences need no model identity
+        self.identity = identity
+        self.analysed = 0  # sentences that reached the model
+
+    def sentences(self, files: list[tuple[str, str]]) -> list[list[Sentence]]:
+        """Each (source, languageId)'s sentences: from the cache where the same text was split
+        before (the splitter's own version in the key), else split and stored."""
+        from sentiment_ls.document.stored import decode_sentences, document_key, encode_sentences
+
+        store = self.store_of_documents
+        keys = [document_key(source, language) for source, language in files]
+        blobs = store.get_blobs(keys) if store is not None else {}
+        result: list[list[Sentence]] = []
+        fresh: dict[bytes, bytes] = {}
+        for key, (source, language) in zip(keys, files, strict=True):
+            known = decode_sentences(blobs[key]) if key in blobs else None
+            if known is None:
+                known = document_sentences(source, language)
+                fresh[key] = encode_sentences(known)
+            result.append(known)
+        if store is not None:
+            store.put_blobs(fresh)
+        return result
+
+    def analyse(self, texts: list[str]) -> dict[str, SentenceAnalysis] | None:
+        """Every text's analysis, or None when the model was needed and could not load."""
+        import numpy as np
+
+        from sentiment_ls.analysis.engine import NOT_TOKENIZED, SentenceAnalysis
+        from sentiment_ls.analysis.postprocess import postprocess
+
+        wanted = list(dict.fromkeys(texts))
+        results: dict[str, SentenceAnalysis] = {}
+        if self.store is not None and self.identity is not None:
+            identity = self.identity
+            for text, logits in self.store.get(identity.key, wanted).items():
+                prediction = postprocess(logits, identity.id2label, identity.problem_type)
+                results[text] = SentenceAnalysis(text, NOT_TOKENIZED, prediction)
+        missing = [text for text in wanted if text not in results]
+        if not missing:
+            return results
+        engine = self.model.engine()
+        if engine is None:
+            return None
+        self.analysed += len(missing)
+        with ProgressBar(len(missing), unit="sentence").counting("analysing") as progress:
+            fresh = engine.analyze(missing, progress=progress)
+        results.update((analysis.text, analysis) for analysis in fresh)
+        if self.store is not None and self.identity is not None:
+            self.store.put(
+                self.identity.key,
+                {a.text: np.asarray(a.prediction.logits, dtype=np.float32) for a in fresh},
+            )
+        return results
+
+
+def _open_cache(
+    args: argparse.Namespace, notices: Notices
+) -> tuple[ResultStore | None, ModelIdentity | None]:
+    """The store and the model's identity in it; (None, None) with --no-cache, and when the
+    logits come from elsewhere (a service, whose model the local files do not identify; a Ray
+    job, whose actors hold their own model)."""
+    if args.no_cache or getattr(args, "service", None) or getattr(args, "ray", None):
+        return None, None
+    from sentiment_ls.analysis.model_identity import identify
+    from sentiment_ls.analysis.model_loading import LoadRequest
+    from sentiment_ls.analysis.result_store import ResultStore
+
+    folder = Path(args.cache_dir) if args.cache_dir else default_cache_dir(Path.cwd())
+    store = ResultStore(folder, notices.say)
+    if not store.usable:
+        return None, None
+    request = LoadRequest(
+        args.model, args.device, args.allow_download, args.precision, args.allow_pickle, True
+    )
+    return store, identify(request, getattr(args, "runtime", "auto"), store.file_hash)
+
+
 def run_check(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     missing = missing_paths(args.paths)
@@ -120,8 +284,6 @@ def run_check(args: argparse.Namespace) -> int:
         if not ray_available():
             print(f"sentiment-ls check: error: --ray: {RAY_MISSING}", file=sys.stderr)
             return EXIT_ERROR
-    from sentiment_ls.analysis.engine import SentimentEngine
-    from sentiment_ls.command_model import load_command_model
 
     # The command line is the user's layer, as the editor's settings are in the server:
     # the project file that governs a file wins over it (see lsp/project.py for why).
@@ -135,19 +297,39 @@ def run_check(args: argparse.Namespace) -> int:
     notices = Notices()
     for problem in parsed.problems:
         notices.say(problem)
-    loaded = load_command_model(args)
-    if loaded is None:
-        return EXIT_ERROR
-    unknown = _unknown_labels(args.flag_labels, loaded.labels)
+    model = Model(args)
+    store, identity = _open_cache(args, notices)
+    try:
+        return _run(args, started, parsed.settings, notices, model, Results(model, store, identity))
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _run(
+    args: argparse.Namespace,
+    started: float,
+    base: Settings,
+    notices: Notices,
+    model: Model,
+    results: Results,
+) -> int:
+    if results.identity is not None:
+        labels = results.identity.labels
+    else:
+        loaded = model.loaded()
+        if loaded is None:
+            return EXIT_ERROR
+        labels = loaded.labels
+    unknown = _unknown_labels(args.flag_labels, labels)
     if unknown:
         print(
             f"sentiment-ls check: error: --flag-labels: the model has no label {unknown[0]!r}; "
-            f"its labels are {', '.join(loaded.labels)}",
+            f"its labels are {', '.join(labels)}",
             file=sys.stderr,
         )
         return EXIT_ERROR
-    engine = SentimentEngine(loaded)
-    report = CheckReport(engine.model_id, fail_on=args.fail_on, max_findings=args.max_findings)
+    report = CheckReport(args.model, fail_on=args.fail_on, max_findings=args.max_findings)
     configs = None if args.no_config else ProjectConfigs()
     sources = [(Path(STDIN), args.language) if raw == STDIN else None for raw in args.paths]
     files = [
@@ -155,25 +337,54 @@ def run_check(args: argparse.Namespace) -> int:
         for raw, stdin in zip(args.paths, sources, strict=True)
         for item in ([stdin] if stdin else iter_files([raw]))
     ]
-    from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
-
     if args.ray:
-        report.files = _check_on_ray(args, files, parsed.settings, configs, notices, engine)
-        files = []
-    try:
-        for path, language in ProgressBar(len(files)).over(files):
-            settings = _settings_for(path, parsed.settings, configs, notices)
-            if not settings.enabled:
-                continue
-            report.files.append(_check_file(path, language, settings, engine, notices))
-    except ServiceUnavailable as error:
-        print(f"sentiment-ls check: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        report.files = _check_on_ray(args, files, base, configs, notices, labels)
+    else:
+        from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
+
+        try:
+            if not _check_locally(files, base, configs, notices, results, labels, report):
+                return EXIT_ERROR
+        except ServiceUnavailable as error:
+            print(f"sentiment-ls check: error: {error}", file=sys.stderr)
+            return EXIT_ERROR
     report.seconds = time.perf_counter() - started
+    report.analysed = results.analysed
     style = OutputStyle(color=use_color(args.color, sys.stdout), quiet=args.quiet)
     sys.stdout.write(FORMATS[args.format](report, style))
     sys.stdout.flush()
     return report.exit_code
+
+
+def _check_locally(
+    files: list[tuple[Path, str]],
+    base: Settings,
+    configs: ProjectConfigs | None,
+    notices: Notices,
+    results: Results,
+    labels: list[str],
+    report: CheckReport,
+) -> bool:
+    """Read and split every file, analyse their sentences together (whole batches across
+    files, cached ones from the store), judge each file; False if the model cannot load."""
+    read: list[_ReadFile] = []
+    for path, language in ProgressBar(len(files)).over(files):
+        settings = _settings_for(path, base, configs, notices)
+        if settings.enabled:
+            read.append(_read_file(path, language, settings))
+    readable = [file for file in read if file.checked.error is None]
+    split = results.sentences([(file.source, file.checked.language) for file in readable])
+    for file, sentences in zip(readable, split, strict=True):
+        file.sentences = sentences
+        file.checked.sentences = len(sentences)
+    analyses = results.analyse([s.text for file in read for s in file.sentences])
+    if analyses is None:
+        return False
+    for file in read:
+        if file.checked.error is None:
+            _judge(file, labels, analyses, notices)
+        report.files.append(file.checked)
+    return True
 
 
 def _check_on_ray(
@@ -182,7 +393,7 @@ def _check_on_ray(
     base: Settings,
     configs: ProjectConfigs | None,
     notices: Notices,
-    engine: SentimentEngine,
+    labels: list[str],
 ) -> list[CheckedFile]:
     """The files' settings and rules chosen here as for a local run; the reading, splitting
     and inference on Ray (check_ray.py)."""
@@ -193,7 +404,7 @@ def _check_on_ray(
         settings = _settings_for(path, base, configs, notices)
         if not settings.enabled:
             continue
-        rule, problems = rule_for(settings, engine.loaded.labels)
+        rule, problems = rule_for(settings, labels)
         for problem in problems:
             notices.say(problem)
         try:
@@ -248,9 +459,19 @@ def _cannot(name: str, error: Exception) -> str:
     return f"cannot read {name}: {error}"
 
 
-def _check_file(
-    path: Path, language: str, settings: Settings, engine: SentimentEngine, notices: Notices
-) -> CheckedFile:
+class _ReadFile:
+    """A file read, then split into sentences, waiting for its sentences' analyses."""
+
+    def __init__(
+        self, checked: CheckedFile, settings: Settings, source: str, sentences: list[Sentence]
+    ) -> None:
+        self.checked = checked
+        self.settings = settings
+        self.source = source
+        self.sentences = sentences
+
+
+def _read_file(path: Path, language: str, settings: Settings) -> _ReadFile:
     checked = CheckedFile(str(path), language)
     try:
         source = _read(path)
@@ -258,15 +479,23 @@ def _check_file(
         name = "standard input" if checked.path == STDIN else checked.path
         checked.error = _cannot(name, error)
         print(f"sentiment-ls: {checked.error}", file=sys.stderr)
-        return checked
-    rule, problems = rule_for(settings, engine.loaded.labels)
+        return _ReadFile(checked, settings, "", [])
+    return _ReadFile(checked, settings, source, [])  # split with the others (Results)
+
+
+def _judge(
+    file: _ReadFile,
+    labels: list[str],
+    analyses: dict[str, SentenceAnalysis],
+    notices: Notices,
+) -> None:
+    rule, problems = rule_for(file.settings, labels)
     for problem in problems:
         notices.say(problem)
-    sentences = document_sentences(source, language)
-    analyses = engine.analyze([s.text for s in sentences])
-    checked.sentences = len(sentences)
-    index = LineIndex(source)
-    for found in findings(sentences, analyses, rule):
+    checked = file.checked
+    index = LineIndex(file.source)
+    ordered = [analyses[s.text] for s in file.sentences]
+    for found in findings(file.sentences, ordered, rule):
         line, column = index.position(found.sentence.start, "utf-32")
         end_line, end_column = index.position(found.sentence.end, "utf-32")
         checked.findings.append(
@@ -276,8 +505,7 @@ def _check_file(
                 column + 1,
                 end_line + 1,
                 end_column + 1,
-                settings.severity,
+                file.settings.severity,
                 found,
             )
         )
-    return checked

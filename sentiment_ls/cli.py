@@ -283,6 +283,21 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         choices=["error", "warning", "information", "hint"],
         help=f"the severity of findings (default: {defaults.severity})",
     )
+    cache = check.add_argument_group(
+        "cache",
+        "Each sentence's model scores are kept between runs, under the model's identity (its "
+        "files' hashes, runtime, precision, device): an unchanged sentence is not analysed "
+        "again, and a run whose every sentence is known loads no model.",
+    )
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument(
+        "--cache-dir",
+        default=None,
+        metavar="DIR",
+        help="where the cache lives (default: .sentiment-ls-cache in the project root: the "
+        "nearest folder up from here with .git, pyproject.toml or .sentiment-ls.toml, else "
+        "the current folder)",
+    )
     _model_options(check)
 
 
@@ -406,9 +421,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from sentiment_ls.allocator import hold_mmap_threshold
-
-    hold_mmap_threshold()  # before the model's buffers are allocated
     logging.basicConfig(level=args.log_level, stream=sys.stderr)
     if args.command == "check":
         from sentiment_ls.check import run_check
@@ -444,6 +456,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(export_embedded_graph(Path(args.directory) if args.directory else None))
         return 0
+    from sentiment_ls.allocator import hold_mmap_threshold
+
+    # The server's RSS under edits, before the model's buffers are allocated. Only the
+    # server's: in `check` the held threshold mapped and unmapped every activation buffer,
+    # and cost 40 % of its speed (issue 18). Returning free pages with malloc_trim when the
+    # workers fell idle instead was measured too: +62 MB in bench/load.py's 180 s, against
+    # +29 MB held.
+    hold_mmap_threshold()
+    from sentiment_ls.analysis import preload
+
+    preload.start()  # the default model loads while the server's modules import
     from sentiment_ls.lsp.server import build_server
 
     server = build_server()

@@ -46,6 +46,7 @@ def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
             args.allow_pickle,
             runtime=getattr(args, "runtime", "auto"),
             service=service,
+            batch=True,  # a command that ends: every core (runtimes/ort.py)
         )
     except ModelLoadError as error:
         print(f"sentiment-ls: {command_line_wording(str(error))}", file=sys.stderr)

@@ -22,6 +22,12 @@ class SentenceAnalysis:
     prediction: Prediction
 
 
+# The encoding of a result that comes from `check`'s persistent cache: only the logits are
+# kept there, and a verdict needs nothing else (explanations, which need tokens, are never
+# made from such a result).
+NOT_TOKENIZED = Encoding(tokens=(), windows=())
+
+
 def analysis_bytes(text: str, analysis: SentenceAnalysis) -> int:
     """A rough size of a cached result: the text, each token object with its strings,
     the window ids and the prediction. Measured with tracemalloc at about 200 bytes a token
@@ -55,16 +61,27 @@ class SentimentEngine:
         return self._results.get(self.model_id, text)
 
     def analyze(
-        self, texts: Sequence[str], should_stop: Callable[[], bool] | None = None
+        self,
+        texts: Sequence[str],
+        should_stop: Callable[[], bool] | None = None,
+        progress: Callable[[float], None] | None = None,
     ) -> list[SentenceAnalysis]:
-        """Results for `texts` in order; only texts not in the cache reach the model."""
+        """Results for `texts` in order; only texts not in the cache reach the model.
+        `progress` hears, batch by batch, how many of the texts that reach the model were
+        done (in sentences: a long sentence's windows count as parts of one)."""
         known = {text: self.cached(text) for text in dict.fromkeys(texts)}
         missing = [text for text, result in known.items() if result is None]
         if missing:
             self.sentences_run += len(missing)
             encodings = [encode(self.loaded.tokenizer, t) for t in missing]
             rows = [window for e in encodings for window in e.windows]
-            logits = forward(self.loaded, rows, should_stop=should_stop)
+            per_row = len(missing) / max(1, len(rows))
+            logits = forward(
+                self.loaded,
+                rows,
+                should_stop=should_stop,
+                progress=(lambda done: progress(done * per_row)) if progress else None,
+            )
             cursor = 0
             for text, encoding in zip(missing, encodings, strict=True):
                 count = len(encoding.windows)

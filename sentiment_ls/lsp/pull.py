@@ -63,9 +63,9 @@ async def _diagnostics(
         return []
     assert result is not None  # never cancelled: `is_current` is always true
     document = session.document(uri)
-    if document is not None:  # an open document will be hovered: explain its findings now
+    if document is not None:  # an open document will be hovered: explain ahead
         version = document.version
-        session.explain_flagged_in_background(
+        session.explain_ahead_of(
             uri, result, lambda: getattr(session.document(uri), "version", None) == version
         )
     return session.diagnostics_for(uri, source, result)

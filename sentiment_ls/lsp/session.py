@@ -23,6 +23,7 @@ from sentiment_ls.analysis.service import (
 )
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
 from sentiment_ls.document.limits import analysed_end
+from sentiment_ls.lsp.ahead import explain_order, sentence_at
 from sentiment_ls.lsp.configuration import SettingsLayers, model_spec, needs_reload, section_of
 from sentiment_ls.lsp.project import ProjectSettings, flag_rule
 from sentiment_ls.lsp.visible import MIN_REST, VisibleRanges
@@ -63,6 +64,10 @@ class Session:
         self._told_too_large: set[str] = set()  # documents whose size limit was announced
         self._told_missing: set[str] = set()  # features that need an extra
         self.visible = VisibleRanges()
+        # Per document: its last published analysis (what to explain ahead of hovers) and
+        # the offset of the last hover (where the user is).
+        self._ahead: dict[str, tuple[DocumentResult, Callable[[], bool]]] = {}
+        self._cursor: dict[str, int] = {}
         self._load_task: asyncio.Task[None] | None = None
         self._initialized = False
         self._progress_task: asyncio.Task[None] | None = None
@@ -308,6 +313,8 @@ class Session:
         self._sentences.pop(uri, None)
         self._told_too_large.discard(uri)
         self.visible.forget(uri)
+        self._ahead.pop(uri, None)
+        self._cursor.pop(uri, None)
         self.publish(uri, [], None)
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
@@ -364,25 +371,43 @@ class Session:
         if result is None or not is_current():
             return  # a newer version is on its way; its own run publishes
         self._publish_result(uri, version, source, result)
-        self.explain_flagged_in_background(uri, result, is_current)
+        self.explain_ahead_of(uri, result, is_current)
 
-    def explain_flagged_in_background(
+    def explain_ahead_of(
         self, uri: str, result: DocumentResult, is_current: Callable[[], bool]
     ) -> None:
-        """Compute the hover's word attributions of the flagged sentences now, at the lowest
-        priority, so that hovering a squiggle is a cache hit; other sentences are explained
-        when hovered."""
+        """A document's new analysis: what to explain ahead of its hovers from now on."""
+        self._ahead[uri] = (result, is_current)
+        self.explain_ahead(uri)
+
+    def explain_ahead(self, uri: str) -> None:
+        """Compute the hover's word attributions now, at the lowest priority, of what the
+        user is likely to hover, most likely first (lsp/ahead.py): flagged sentences and
+        those where the user is. Called again when the cursor (a hover) or the visible
+        ranges move, which reorders what is left."""
+        known = self._ahead.get(uri)
         settings = self.settings_for(uri)  # what the hover of this document will ask
-        if settings.hoverWords <= 0:
+        if known is None or settings.hoverWords <= 0:
             return
-        flagged = [
-            f.analysis
-            for f in findings(result.sentences, result.analyses, self.flag_rule(uri))
-            if len(f.analysis.encoding.tokens) <= HOVER_MAX_EXPLAINED_TOKENS
-        ]
+        result, is_current = known
+        if not is_current():
+            return
+        rule = self.flag_rule(uri)
+        flagged = [i for i, a in enumerate(result.analyses) if rule.flags(a)]
+        cursor = self._cursor.get(uri)
+        order = explain_order(
+            len(result.analyses),
+            flagged,
+            self.visible.first_pass(uri, result.sentences),
+            sentence_at(result.sentences, cursor) if cursor is not None else None,
+        )
         self.service.explain_in_background(
             uri,
-            flagged,
+            [
+                result.analyses[i]
+                for i in order
+                if len(result.analyses[i].encoding.tokens) <= HOVER_MAX_EXPLAINED_TOKENS
+            ],
             method=settings.explainMethod,
             steps=settings.integratedGradientsSteps,
             token_view=False,  # as the hover asks
@@ -415,6 +440,7 @@ class Session:
             except (TypeError, ValueError):
                 self.log(f"sentiment-ls: ignored a malformed visible range {item!r}")
         self.visible.set(uri, spans)
+        self.explain_ahead(uri)
 
     def _publish_result(
         self, uri: str, version: int | None, source: str, result: DocumentResult
@@ -478,6 +504,7 @@ class Session:
         sentence = next((s for s in sentences if s.start <= offset < s.end), None)
         if sentence is None:
             return None
+        self._move_cursor(uri, sentences, offset)
         hover_range = lsp_range(index, sentence.start, sentence.end, self.encoding)
         if self.service.status is not ModelStatus.READY:
             status = status_text(self.service.describe_status(), self.hover_markup)
@@ -507,6 +534,13 @@ class Session:
             words_left_out=tokens if too_long else None,
         )
         return self._hover(hover_text(inputs, kind), hover_range)
+
+    def _move_cursor(self, uri: str, sentences: list[Sentence], offset: int) -> None:
+        """A hover says where the user is: explain around there next."""
+        before = self._cursor.get(uri)
+        self._cursor[uri] = offset
+        if before is None or sentence_at(sentences, before) != sentence_at(sentences, offset):
+            self.explain_ahead(uri)
 
     async def _hover_explanation(
         self, analysis: SentenceAnalysis, settings: Settings

@@ -65,6 +65,7 @@ class CheckReport:
     fail_on: FailOn = "hint"
     max_findings: int = 0
     errors: list[str] = field(default_factory=list)  # problems not tied to one file
+    analysed: int = 0  # distinct sentences that reached the model (the rest: the cache)
 
     @property
     def findings(self) -> list[FileFinding]:

@@ -45,7 +45,12 @@ Inline `awful horrible terrible code` and a [link](https://example.com/terrible-
 async def client(lsp_client: RecordingClient):  # type: ignore[no-untyped-def]
     capabilities = client_capabilities("visual-studio-code")
     result = await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=capabilities, initialization_options={})
+        # The runtime named rather than `auto`: the same model, but not the default spec that
+        # the server preloads during start (analysis/preload.py), so that a load is still
+        # under way at `initialized` and its $/progress can be tested.
+        types.InitializeParams(
+            capabilities=capabilities, initialization_options={"runtime": "onnxruntime"}
+        )
     )
     lsp_client.initialize_result = result  # type: ignore[attr-defined]
     yield

@@ -4,6 +4,7 @@ terminal."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 from sentiment_ls.check import ProgressBar, iter_files
@@ -47,8 +48,24 @@ def test_progress_is_drawn_on_a_terminal_for_long_runs_and_cleared() -> None:
     items = [(Path(f"f{n}.md"), "markdown") for n in range(12)]
     assert list(ProgressBar(len(items), stream).over(items)) == items
     output = stream.getvalue()
-    assert "[" in output and "0/12" in output and "11/12 f11.md" in output
-    assert output.endswith("\r\033[K")
+    assert "reading" in output and "/12" in output and "f0.md" in output
+    assert output.rstrip(" ").endswith("\r")  # the line is blanked when done
+
+
+def test_sentence_progress_counts_and_says_the_rate_and_time_left() -> None:
+    stream = Terminal()
+    bar = ProgressBar(1000, stream, unit="sentence")
+    with bar.counting("analysing") as progress:
+        for _ in range(8):
+            time.sleep(0.25)  # tqdm redraws at most every 0.2 s
+            progress(125)
+    output = stream.getvalue()
+    assert "analysing" in output and "1000/1000" in output
+    assert "sentence/s" in output and "<" in output  # tqdm's rate, elapsed<remaining
+    quiet = Terminal()
+    with ProgressBar(10, quiet, unit="sentence").counting("analysing") as progress:
+        progress(10)  # too short a run to show
+    assert quiet.getvalue() == ""
 
 
 def test_no_progress_when_not_a_terminal_or_for_a_few_files() -> None:

@@ -218,6 +218,7 @@ def test_json_keeps_its_shape_and_adds_a_summary(tmp_path: Path) -> None:
         "failing": 4,
         "unreadable": ["locked.md"],
         "seconds": 1.25,
+        "analysed": 0,
         "exit_code": 2,
     }
 

@@ -76,6 +76,11 @@ def configure_threads() -> None:
     torch.set_num_threads(max(1, cores - 1))
 
 
+def use_threads(count: int) -> None:
+    """A batch run's setting (`check`): every core, nothing else waits."""
+    torch.set_num_threads(count)
+
+
 def prepare(model: PreTrainedModel, device: torch.device) -> TorchModel:
     """Onto the device, in eval mode. Served, never trained: the gradient attribution
     methods differentiate with respect to the embeddings only, and weight gradients would

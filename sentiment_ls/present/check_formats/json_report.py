@@ -36,6 +36,8 @@ def render(report: CheckReport, style: OutputStyle) -> str:
             "failing": len(report.failing),
             "unreadable": [file.path for file in report.unreadable],
             "seconds": round(report.seconds, 3),
+            # Distinct sentences the model ran on; the others came from the cache.
+            "analysed": report.analysed,
             "exit_code": report.exit_code,
         },
     }

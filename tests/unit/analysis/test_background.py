@@ -74,3 +74,25 @@ async def test_a_stream_of_publishes_keeps_one_pending_list_per_document(
     await service.worker.run(Priority.BACKGROUND, lambda: None)
     assert len(engine._explanations) == 5
     service.shutdown()
+
+
+async def test_the_document_asked_about_last_goes_first(
+    embedded_engine: SentimentEngine,
+) -> None:
+    """A hover or a visible-range change re-asks for its document: its work moves ahead of
+    the other documents' (lsp/session.py explain_ahead)."""
+    import threading
+
+    service = _service(embedded_engine)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([TEXT])
+    release = threading.Event()
+    service.worker.submit(Priority.DOCUMENT, release.wait)  # the worker is busy meanwhile
+    for key in ("a", "b", "c"):
+        service.explain_in_background(key, analyses, None, 20, False, lambda: True)
+    assert list(service._background) == ["c", "b", "a"]
+    service.explain_in_background("a", analyses, None, 20, False, lambda: True)
+    assert list(service._background) == ["a", "c", "b"]
+    release.set()
+    service.shutdown()

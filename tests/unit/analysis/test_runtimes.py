@@ -108,3 +108,28 @@ def test_a_gradient_method_on_an_onnxruntime_model_builds_its_torch_twin(
     explanation = engine.explain(analysis, method="grad-x-input")
     assert len(explanation.words) == len([w for w in analysis.text.split()]) + 1  # "." alone
     assert embedded_engine.loaded.runtime.name == "onnxruntime"  # verdicts stay on onnxruntime
+
+
+def test_a_batch_run_uses_every_physical_core_and_the_server_leaves_one(
+    embedded_engine: SentimentEngine,
+) -> None:
+    """`check` (batch) runs one single-threaded onnxruntime call per physical core at once;
+    the server one call per worker on cores - 1 threads. Both give the same scores."""
+    import os
+
+    from sentiment_ls.analysis.runtimes.ort import default_threads, physical_cores
+
+    assert 1 <= physical_cores() <= (os.cpu_count() or 1)
+    batch = load_model("embedded", "cpu", batch=True)
+    served = embedded_engine.loaded
+    batch_options = batch.runtime._session.get_session_options()  # type: ignore[attr-defined]
+    served_options = served.runtime._session.get_session_options()  # type: ignore[attr-defined]
+    assert batch_options.intra_op_num_threads == 1
+    assert batch.workers == physical_cores()
+    assert served_options.intra_op_num_threads == default_threads()
+    assert served.workers == 1
+    texts = [*SENTENCES, *OTHERS, *(f"{s} Twice over." for s in SENTENCES)]
+    alone = SentimentEngine(batch).analyze(texts)  # several batches: run side by side
+    assert [a.prediction for a in alone] == [
+        a.prediction for a in SentimentEngine(served).analyze(texts)
+    ]
