@@ -257,7 +257,13 @@ def _open_cache(
     if not store.usable:
         return None, None
     request = LoadRequest(
-        args.model, args.device, args.allow_download, args.precision, args.allow_pickle, True
+        args.model,
+        args.device,
+        args.allow_download,
+        args.precision,
+        args.allow_pickle,
+        runtime=getattr(args, "runtime", "auto"),
+        batch=True,
     )
     return store, identify(request, getattr(args, "runtime", "auto"), store.file_hash)
 
