@@ -345,6 +345,8 @@ def _run(
     ]
     if args.ray:
         report.files = _check_on_ray(args, files, base, configs, notices, labels)
+        # No cache on Ray: every sentence of every file reached the cluster's model.
+        results.analysed = sum(file.sentences for file in report.files)
     else:
         from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
 

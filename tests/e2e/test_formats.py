@@ -59,7 +59,7 @@ Tidy reads ``tidy.toml`` from the project folder. See :ref:`options` for the key
 
 .. note::
 
-   Earlier versions corrupted files and ruined users' work.
+   Earlier versions were a disaster: they corrupted files and ruined users' work.
 
 .. code-block:: python
 
@@ -156,7 +156,7 @@ CASES = {
     "index.rst": (
         "restructuredtext",
         SPHINX_PAGE,
-        ["Earlier versions corrupted files and ruined users' work."],
+        ["Earlier versions were a disaster: they corrupted files and ruined users' work."],
         [
             "horrible, disgusting failure",  # code-block
             "painful, miserable experience",  # ignore
