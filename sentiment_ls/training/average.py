@@ -38,15 +38,24 @@ def average(snapshots: Sequence[Path], base: Path, out: Path) -> None:
             raise ValueError(f"{name} of {snapshots[0]} is not a weight of {base}")
         mean = np.mean([t[name].astype(np.float64) for t in trained], axis=0)
         state[name] = mean.astype(state[name].dtype)
+    steps = [p.stem.removeprefix("step-") for p in snapshots]
+    write_model(state, base, out, {"averaged_steps": steps})
+
+
+def write_model(
+    state: dict[str, np.ndarray], like: Path, out: Path, record: dict[str, object]
+) -> None:
+    """`state` as a model folder with `like`'s other files; its training record says how it
+    was made and drops the calibration: a new model is calibrated afresh by `finalize`."""
     out.mkdir(parents=True, exist_ok=True)
-    for item in base.iterdir():
+    for item in like.iterdir():
         if item.is_file() and item.name != "model.safetensors":
             shutil.copyfile(item, out / item.name)
     save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
     report_file = out / "training.json"
     report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
-    report.pop("calibration", None)  # the average is a new model: calibrate it afresh
-    report["averaged_steps"] = [p.stem.removeprefix("step-") for p in snapshots]
+    report.pop("calibration", None)
+    report.update(record)
     report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
@@ -63,16 +72,8 @@ def interpolate(start: Path, tuned: Path, alpha: float, out: Path) -> None:
             continue
         mixed = (1 - alpha) * first[name].astype(np.float64) + alpha * value.astype(np.float64)
         state[name] = mixed.astype(value.dtype)
-    out.mkdir(parents=True, exist_ok=True)
-    for item in tuned.iterdir():
-        if item.is_file() and item.name != "model.safetensors":
-            shutil.copyfile(item, out / item.name)
-    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
-    report_file = out / "training.json"
-    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
-    report.pop("calibration", None)
-    report["interpolated"] = {"start": start.name, "tuned": tuned.name, "alpha": alpha}
-    report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    record = {"start": start.name, "tuned": tuned.name, "alpha": alpha}
+    write_model(state, tuned, out, {"interpolated": record})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

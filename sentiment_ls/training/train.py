@@ -206,12 +206,7 @@ class Trainer:
 
         folder = self.work_dir / "checkpoint"
         folder.mkdir(parents=True, exist_ok=True)
-        trained = {
-            n: p.detach().cpu().contiguous()
-            for n, p in self.model.named_parameters()
-            if p.requires_grad
-        }
-        save_file(trained, str(folder / "trained.safetensors"))
+        save_file(self.trained_weights(), str(folder / "trained.safetensors"))
         state = {
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
@@ -229,12 +224,14 @@ class Trainer:
 
         folder = self.work_dir / "snapshots"
         folder.mkdir(parents=True, exist_ok=True)
-        trained = {
+        save_file(self.trained_weights(), str(folder / f"step-{self.step}.safetensors"))
+
+    def trained_weights(self) -> dict[str, torch.Tensor]:
+        return {
             n: p.detach().cpu().contiguous()
             for n, p in self.model.named_parameters()
             if p.requires_grad
         }
-        save_file(trained, str(folder / f"step-{self.step}.safetensors"))
 
     def try_resume(self) -> None:
         folder = self.work_dir / "checkpoint"
