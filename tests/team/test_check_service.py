@@ -34,7 +34,8 @@ def test_check_with_the_service_equals_check(
     page = tmp_path / "notes.md"
     page.write_text(TEXT)
     monkeypatch.setenv("CI_SENTIMENT_TOKEN", service.token)
-    local = run(capsys, str(page), "--format", "json")
+    # Without the cache, as a service run is: both send every sentence to a model.
+    local = run(capsys, str(page), "--format", "json", "--no-cache")
     remote = run(
         capsys, str(page), "--format", "json", "--service", service.url,
         "--service-token-env", "CI_SENTIMENT_TOKEN",
