@@ -249,23 +249,15 @@ def _open_cache(
     if args.no_cache or getattr(args, "service", None) or getattr(args, "ray", None):
         return None, None
     from sentiment_ls.analysis.model_identity import identify
-    from sentiment_ls.analysis.model_loading import LoadRequest
     from sentiment_ls.analysis.result_store import ResultStore
+    from sentiment_ls.command_model import command_request
 
     folder = Path(args.cache_dir) if args.cache_dir else default_cache_dir(Path.cwd())
     store = ResultStore(folder, notices.say)
     if not store.usable:
         return None, None
-    request = LoadRequest(
-        args.model,
-        args.device,
-        args.allow_download,
-        args.precision,
-        args.allow_pickle,
-        runtime=getattr(args, "runtime", "auto"),
-        batch=True,
-    )
-    return store, identify(request, getattr(args, "runtime", "auto"), store.file_hash)
+    request = command_request(args)  # the very request the model would load with
+    return store, identify(request, request.runtime, store.file_hash)
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sentiment_ls.analysis.model_loading import LoadedModel
+    from sentiment_ls.analysis.model_loading import LoadedModel, LoadRequest
 
 _SET_TO_TRUE = re.compile(r"set `sentimentLs\.(\w+)` to true")
 _SETTING = re.compile(r"`sentimentLs\.(\w+)`")
@@ -28,26 +28,34 @@ def command_line_wording(message: str) -> str:
     return _SETTING.sub(lambda match: f"`{_flag(match[1])}`", message)
 
 
-def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
-    """The loaded model, or None once the reason it cannot load is printed."""
-    from sentiment_ls.analysis.model_loading import ModelLoadError, load_model
+def command_request(args: argparse.Namespace) -> LoadRequest:
+    """What the command's options ask to load: a batch run (every core), through a service
+    when `--service` names one."""
+    from sentiment_ls.analysis.model_loading import LoadRequest
     from sentiment_ls.analysis.spec import CHECK_TIMEOUT_S, ServiceSpec
 
     url = getattr(args, "service", None)
     service = None
     if url:
         service = ServiceSpec(url, args.service_token_env, args.service_mode, CHECK_TIMEOUT_S)
+    return LoadRequest(
+        args.model,
+        args.device,
+        args.allow_download,
+        args.precision,
+        args.allow_pickle,
+        service=service,
+        runtime=getattr(args, "runtime", "auto"),
+        batch=True,  # a command that ends: every core (runtimes/ort.py)
+    )
+
+
+def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
+    """The loaded model, or None once the reason it cannot load is printed."""
+    from sentiment_ls.analysis.model_loading import ModelLoadError, load_request
+
     try:
-        loaded = load_model(
-            args.model,
-            args.device,
-            args.allow_download,
-            args.precision,
-            args.allow_pickle,
-            runtime=getattr(args, "runtime", "auto"),
-            service=service,
-            batch=True,  # a command that ends: every core (runtimes/ort.py)
-        )
+        loaded = load_request(command_request(args))
     except ModelLoadError as error:
         print(f"sentiment-ls: {command_line_wording(str(error))}", file=sys.stderr)
         return None

@@ -162,10 +162,16 @@ def load_model(
         runtime=runtime,
         batch=batch,
     )
+    return load_request(request)
+
+
+def load_request(request: LoadRequest) -> LoadedModel:
+    """`load_model` for a request already made (a command's, whose cache asks about the
+    same request before anything loads)."""
     refuse_missing(request)
-    if service is not None and service.mode != "off":
+    if request.service is not None and request.service.mode != "off":
         return LOADERS["remote"](request)
-    chosen, notes = choose_runtime(request, runtime)
+    chosen, notes = choose_runtime(request, request.runtime)
     loaded = LOADERS[chosen](request)
     if notes:
         return _with_warnings(loaded, notes)
