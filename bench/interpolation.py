@@ -15,8 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tone import DATA_DIR, behaviour, dev_split
 
@@ -25,15 +23,9 @@ from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.present.findings import rule_for
 from sentiment_ls.settings import Settings
 from sentiment_ls.training.average import interpolate
+from sentiment_ls.training.evaluate import average_precision
 
 SPLITS = {"docs": "tone/docs/dev.tsv", "issues": "tone/issues/dev.tsv"}
-
-
-def negative_ap(scores: list[float], negative: list[bool]) -> float:
-    order = np.argsort(-np.array(scores), kind="stable")
-    hits = np.array(negative)[order]
-    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float((precision * hits).sum() / hits.sum())
 
 
 def main() -> None:
@@ -58,7 +50,7 @@ def main() -> None:
             for rows in splits.values():
                 analyses = engine.analyze([r.text for r in rows])
                 scores = [a.prediction.probabilities["negative"] for a in analyses]
-                aps.append(negative_ap(scores, [r.label == "negative" for r in rows]))
+                aps.append(average_precision(scores, [r.label == "negative" for r in rows]))
             rule, _ = rule_for(Settings(threshold=0.65), engine.loaded.labels)
             quiet = behaviour(engine, rule)[0]["quiet criticism"]
             mean = sum(aps) / len(aps)

@@ -86,6 +86,17 @@ def score(
     )
 
 
+def average_precision(scores: Sequence[float], positives: Sequence[bool]) -> float:
+    """Average precision of ranking `positives` first by `scores` (ties in input order)."""
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    hits, total = 0, 0.0
+    for rank, index in enumerate(order, start=1):
+        if positives[index]:
+            hits += 1
+            total += hits / rank
+    return total / hits if hits else 0.0
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.command_model import load_command_model

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sentiment_ls.training.calibration import expected_calibration_error, fit_temperature
-from sentiment_ls.training.mix import DEV_PATHS, LABEL2ID
+from sentiment_ls.training.mix import dev_splits
 
 LOG = logging.getLogger("sentiment_ls.train")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
@@ -28,14 +28,7 @@ def dev_logits(model_dir: Path, data_dir: Path) -> tuple[npt.NDArray[np.float64]
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from sentiment_ls.training.data import read_labelled_tsv
-
-    dev = [
-        example
-        for path in DEV_PATHS
-        if (data_dir / path).is_file()
-        for example in read_labelled_tsv(data_dir / path, LABEL2ID)
-    ]
+    dev = [example for split in dev_splits(data_dir).values() for example in split]
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         model_dir, local_files_only=True, use_safetensors=True
@@ -55,7 +48,7 @@ def dev_logits(model_dir: Path, data_dir: Path) -> tuple[npt.NDArray[np.float64]
 
 
 def calibrate(model_dir: Path, data_dir: Path) -> dict[str, float]:
-    """Fit T on the dev split, fold it into `model_dir`'s classifier; return the report."""
+    """Fit T on the dev splits, fold it into `model_dir`'s classifier; return the report."""
     import torch
     from transformers import AutoModelForSequenceClassification
 

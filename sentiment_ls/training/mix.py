@@ -51,6 +51,7 @@ class Source:
     min_words: int = 0  # keep only rows of at least this many words (SST-2's whole sentences)
     labels: str = ""  # a pool source: the repository's id/label file (in the labels folder)
     in_repo: bool = False  # `path` is a labelled file of the labels folder (sentences we wrote)
+    binary: bool = False  # labels are 0/1 (negative/positive), as SST-2 writes them
 
 
 SOURCES: tuple[Source, ...] = (
@@ -75,6 +76,7 @@ SOURCES: tuple[Source, ...] = (
         per_epoch=0.03,
         space=LabelSpace.POLARITY,
         prose_variant=True,
+        binary=True,
     ),
     # Whole review sentences: the treebank left out its neutral phrases, and a review sentence
     # of eight words or more that leans is one a reader would call negative or positive.
@@ -85,11 +87,11 @@ SOURCES: tuple[Source, ...] = (
         space=LabelSpace.THREE_CLASS,
         prose_variant=True,
         min_words=8,
+        binary=True,
     ),
 )
 # Model selection and calibration: whole repositories that the train splits never see.
 DEV_PATHS = ("tone/docs/dev.tsv", "tone/issues/dev.tsv")
-DEV_PATH = DEV_PATHS[0]
 # The labels this project added to the shared pools: ids and labels, no text.
 LABELS_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -108,7 +110,7 @@ def read_source(data_dir: Path, source: Source, labels_dir: Path = LABELS_DIR) -
         return read_pool_labels(data_dir / source.path, labels_dir / source.labels)
     if source.in_repo:
         return read_labelled_tsv(labels_dir / source.path, LABEL2ID)
-    if source.path.startswith("sst2/"):
+    if source.binary:
         binary = read_labelled_tsv(data_dir / source.path)
         mapping = {0: LABEL2ID["negative"], 1: LABEL2ID["positive"]}
         rows = [Example(e.text, mapping[e.label]) for e in binary]
@@ -129,6 +131,15 @@ def read_pool_labels(pool: Path, labels: Path) -> list[Example]:
                 raise ValueError(f"{labels}: id {row['id']} is not in {pool}")
             examples.append(Example(texts[row["id"]], LABEL2ID[row["label"]]))
     return examples
+
+
+def dev_splits(data_dir: Path) -> dict[str, list[Example]]:
+    """The dev splits there are in `data_dir`, by path: what selects and calibrates a model."""
+    return {
+        path: read_labelled_tsv(data_dir / path, LABEL2ID)
+        for path in DEV_PATHS
+        if (data_dir / path).is_file()
+    }
 
 
 def split_holdout(

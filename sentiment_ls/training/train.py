@@ -29,15 +29,15 @@ from typing import Any
 import torch
 
 from sentiment_ls.training.data import Example
-from sentiment_ls.training.evaluate import score
+from sentiment_ls.training.evaluate import average_precision, score
 from sentiment_ls.training.mix import (
-    DEV_PATHS,
     LABEL2ID,
     LABELS,
     LABELS_DIR,
     LabelSpace,
     MixedExample,
     TrainingMix,
+    dev_splits,
 )
 from sentiment_ls.training.options import TrainConfig
 
@@ -61,17 +61,6 @@ def length_grouped_batches(
     return batches
 
 
-def average_precision(scores: list[float], positives: list[bool]) -> float:
-    """Average precision of ranking `positives` first by `scores` (ties in input order)."""
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    hits, total = 0, 0.0
-    for rank, index in enumerate(order, start=1):
-        if positives[index]:
-            hits += 1
-            total += hits / rank
-    return total / hits if hits else 0.0
-
-
 def masked_logits(logits: torch.Tensor, spaces: list[LabelSpace]) -> torch.Tensor:
     """Polarity-only rows (SST-2) compete negative against positive: neutral is masked out."""
     polarity = torch.tensor([s is LabelSpace.POLARITY for s in spaces], device=logits.device)
@@ -86,7 +75,6 @@ class Trainer:
         from transformers.utils import logging as hf_logging
 
         from sentiment_ls.embedded.base import verified_base_dir
-        from sentiment_ls.training.data import read_labelled_tsv
 
         self.config = config
         self.work_dir = Path(config.work_dir)
@@ -121,11 +109,7 @@ class Trainer:
         labels_dir = Path(config.labels_dir) if config.labels_dir else LABELS_DIR
         self.mix = TrainingMix(data_dir, labels_dir=labels_dir)
         # Selection weighs each dev split equally: docs and discussions are both the product's.
-        self.devs = {
-            path: read_labelled_tsv(data_dir / path, LABEL2ID)
-            for path in DEV_PATHS
-            if (data_dir / path).is_file()
-        }
+        self.devs = dev_splits(data_dir)
         epoch_size = self.mix.epoch_size()
         if config.limit_train:
             epoch_size = min(epoch_size, config.limit_train)
@@ -163,7 +147,7 @@ class Trainer:
             ),
         )
         self.step = 0
-        self.best_f1 = -1.0
+        self.best_score = -1.0  # the mean dev negative AP of the best step
         self.history: list[dict[str, Any]] = []
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
@@ -211,7 +195,7 @@ class Trainer:
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "step": self.step,
-            "best_f1": self.best_f1,
+            "best_score": self.best_score,
             "history": json.dumps(self.history),
         }
         torch.save(state, folder / "trainer_state.pt")
@@ -248,11 +232,11 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.step = int(state["step"])
-        self.best_f1 = float(state["best_f1"])
+        self.best_score = float(state["best_score"])
         self.history = json.loads(state["history"])
-        LOG.info("resumed from step %d (best dev negative AP %.4f)", self.step, self.best_f1)
+        LOG.info("resumed from step %d (best dev negative AP %.4f)", self.step, self.best_score)
 
-    def save_best(self, f1: float) -> None:
+    def save_best(self, mean_ap: float) -> None:
         out = Path(self.config.out)
         out.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(out, safe_serialization=True)
@@ -260,7 +244,7 @@ class Trainer:
         (out / "training.json").write_text(
             json.dumps(
                 {
-                    "dev_negative_ap": f1,
+                    "dev_negative_ap": mean_ap,
                     "step": self.step,
                     "config": {
                         k: v
@@ -286,7 +270,9 @@ class Trainer:
             )
             + "\n"
         )
-        LOG.info("new best dev negative AP %.4f at step %d, written to %s", f1, self.step, out)
+        LOG.info(
+            "new best dev negative AP %.4f at step %d, written to %s", mean_ap, self.step, out
+        )
 
     def validate(self) -> None:
         started = time.perf_counter()
@@ -305,14 +291,14 @@ class Trainer:
             }
         # What a writer sees is the negative flag, so steps are ranked by how well the negative
         # probability orders each dev split (its average precision), whatever the threshold.
-        f1 = sum(precisions) / len(precisions)
-        entry["dev_negative_ap"] = round(f1, 5)
+        mean_ap = sum(precisions) / len(precisions)
+        entry["dev_negative_ap"] = round(mean_ap, 5)
         self.history.append(entry)
         self.save_snapshot()
         LOG.info("step %d: %s (%.1f s)", self.step, entry, time.perf_counter() - started)
-        if f1 > self.best_f1:
-            self.best_f1 = f1
-            self.save_best(f1)
+        if mean_ap > self.best_score:
+            self.best_score = mean_ap
+            self.save_best(mean_ap)
 
     def run(self) -> float:
         self.try_resume()
@@ -355,8 +341,8 @@ class Trainer:
                     break
         if self.step % self.config.checkpoint_every:
             self.save_checkpoint()
-        LOG.info("done: best dev negative AP %.4f", self.best_f1)
-        return self.best_f1
+        LOG.info("done: best dev negative AP %.4f", self.best_score)
+        return self.best_score
 
 
 def _configure_logging(work_dir: Path) -> None:

@@ -58,7 +58,7 @@ def _data_dir(root: Path) -> Path:
             path.write_text("id\ttext\tsource\n" + pool, encoding="utf-8")
             labels = "".join(f"{i}\t{y}\t1\n" for i, (_, y) in zip(ids, THREE_CLASS, strict=True))
             (labels_dir / source.labels).write_text("id\tlabel\tclear\n" + labels, "utf-8")
-        elif source.path.startswith("sst2/"):
+        elif source.binary:
             rows = "".join(f"{t}\t{y}\n" for t, y in POLARITY)
             path.write_text("sentence\tlabel\n" + rows, encoding="utf-8")
         elif source.name == "docs":
