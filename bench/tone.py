@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.behaviour
 from results import machine_line, write_section
 
 from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
@@ -183,7 +184,6 @@ SWEEP = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 
 def behaviour(engine: SentimentEngine, rule: FlagRule) -> tuple[dict[str, float], int]:
     """Pass rate per category of the behavioural suite, and invariance templates broken."""
-    sys.path.insert(0, str(REPO))
     from tests.behaviour.suite import CATEGORIES, INVARIANCES
 
     rates: dict[str, float] = {}

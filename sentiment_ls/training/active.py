@@ -28,11 +28,15 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sentiment_ls.training.data import read_labelled_tsv
 from sentiment_ls.training.mix import LABEL2ID
+
+if TYPE_CHECKING:
+    from sentiment_ls.analysis.engine import SentimentEngine
 
 ISSUES_POOL = "tone/issues/unlabelled.tsv"
 DOCS_POOL = "tone/docs/unlabelled.tsv"
@@ -110,11 +114,7 @@ def sentence_embeddings(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def model_probabilities(texts: Sequence[str], model: str) -> np.ndarray:
-    from sentiment_ls.analysis.engine import SentimentEngine
-    from sentiment_ls.analysis.model_loading import load_model
-
-    engine = SentimentEngine(load_model(model))
+def model_probabilities(texts: Sequence[str], engine: SentimentEngine) -> np.ndarray:
     analyses = engine.analyze(list(texts))
     labels = list(LABEL2ID)
     return np.array(
@@ -123,7 +123,7 @@ def model_probabilities(texts: Sequence[str], model: str) -> np.ndarray:
     )
 
 
-def labelled_errors(data_dir: Path, model: str, threshold: float) -> list[str]:
+def labelled_errors(data_dir: Path, engine: SentimentEngine, threshold: float) -> list[str]:
     """Training sentences (issues and docs train splits) the model's flag gets wrong:
     negatives it does not flag, and sentences it flags that are not negative."""
     texts: list[str] = []
@@ -132,7 +132,7 @@ def labelled_errors(data_dir: Path, model: str, threshold: float) -> list[str]:
         for example in read_labelled_tsv(data_dir / path, LABEL2ID):
             texts.append(example.text)
             gold.append(example.label)
-    probabilities = model_probabilities(texts, model)
+    probabilities = model_probabilities(texts, engine)
     flagged = probabilities[:, LABEL2ID["negative"]] >= threshold
     negative = np.array(gold) == LABEL2ID["negative"]
     return [t for t, wrong in zip(texts, flagged != negative, strict=True) if wrong]
@@ -189,8 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rows = read_pools(data_dir)
     texts = [row.text for row in rows]
-    probabilities = model_probabilities(texts, args.model)
-    errors = labelled_errors(data_dir, args.model, args.threshold)
+    from sentiment_ls.analysis.engine import SentimentEngine
+    from sentiment_ls.analysis.model_loading import load_model
+
+    engine = SentimentEngine(load_model(args.model))  # loaded once, for pools and errors
+    probabilities = model_probabilities(texts, engine)
+    errors = labelled_errors(data_dir, engine, args.threshold)
     embedded = sentence_embeddings(texts + errors)
     similarity = nearest_similarity(embedded[: len(texts)], embedded[len(texts) :])
     chosen = select(rows, probabilities, similarity, QUOTAS)
