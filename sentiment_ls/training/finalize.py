@@ -33,18 +33,22 @@ def dev_logits(model_dir: Path, data_dir: Path) -> tuple[npt.NDArray[np.float64]
     model = AutoModelForSequenceClassification.from_pretrained(
         model_dir, local_files_only=True, use_safetensors=True
     ).eval()
-    rows = []
+    # Batches of similar lengths: padding a batch to its longest sentence cost a large base
+    # (the teacher) most of its time.
+    order = sorted(range(len(dev)), key=lambda i: len(dev[i].text))
+    logits = np.zeros((len(dev), model.config.num_labels))
     with torch.inference_mode():
-        for start in range(0, len(dev), 64):
+        for start in range(0, len(order), 64):
+            chunk = order[start : start + 64]
             batch = tokenizer(
-                [e.text for e in dev[start : start + 64]],
+                [dev[i].text for i in chunk],
                 truncation=True,
                 max_length=512,
                 padding=True,
                 return_tensors="pt",
             )
-            rows.append(model(**batch).logits.double().numpy())
-    return np.concatenate(rows), [e.label for e in dev]
+            logits[chunk] = model(**batch).logits.double().numpy()
+    return logits, [e.label for e in dev]
 
 
 def calibrate(model_dir: Path, data_dir: Path) -> dict[str, float]:
@@ -59,9 +63,11 @@ def calibrate(model_dir: Path, data_dir: Path) -> dict[str, float]:
     model = AutoModelForSequenceClassification.from_pretrained(
         model_dir, local_files_only=True, use_safetensors=True
     )
+    # BERT's classifier is one linear layer; RoBERTa-style heads (MPNet's) end in `out_proj`.
+    output = getattr(model.classifier, "out_proj", model.classifier)
     with torch.no_grad():
-        model.classifier.weight /= temperature
-        model.classifier.bias /= temperature
+        output.weight /= temperature
+        output.bias /= temperature
     model.save_pretrained(model_dir, safe_serialization=True)
     report = {"temperature": temperature, "dev_ece_before": before, "dev_ece_after": after}
     LOG.info("calibration on the dev split: %s", report)

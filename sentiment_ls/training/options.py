@@ -7,6 +7,10 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+# Named here rather than imported: building the command line reads no training module.
+BASE_NAMES = ("minilm-l6", "mpnet-base")
+MIX_NAMES = ("embedded", "teacher")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -16,6 +20,8 @@ class TrainConfig:
     pack: str = ""
     init: str = ""
     labels_dir: str = ""
+    base: str = "minilm-l6"
+    mix: str = "embedded"
     epochs: int = 3
     batch_size: int = 32
     learning_rate: float = 5e-5
@@ -78,6 +84,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="start from this Hugging Face folder of a three-class model (for example the "
         "earlier embedded model, written by `sentiment-ls export-model`) instead of the base "
         "with a new classifier (default: the base)",
+    )
+    parser.add_argument(
+        "--base",
+        default=defaults.base,
+        choices=BASE_NAMES,
+        help="the pinned base to start from: minilm-l6, the embedded model's (the `train` "
+        "extra), or mpnet-base, the teacher's (the `teacher` extra); ignored with --init "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--mix",
+        default=defaults.mix,
+        choices=MIX_NAMES,
+        help="which training mix: embedded (the embedded model's stage 2) or teacher (the "
+        "in-domain sets once or twice, the far sets drawn less, for a slower base) "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--labels-dir",

