@@ -21,6 +21,11 @@ class TrainConfig:
     init: str = ""
     labels_dir: str = ""
     base: str = "minilm-l6"
+    teacher_logits: str = ""
+    pool: str = ""
+    pool_per_epoch: int = 0
+    distill_alpha: float = 0.5
+    distill_temperature: float = 2.0
     mix: str = "embedded"
     epochs: int = 3
     batch_size: int = 32
@@ -48,6 +53,9 @@ _NUMBER_OPTIONS = {
     "max_steps": "stop after this many steps (0: run every epoch)",
     "limit_train": "keep only this many examples per epoch (0: all; for smoke runs)",
     "threads": "torch threads (0: torch's default)",
+    "pool_per_epoch": "unlabelled pool rows drawn each epoch, taught by the teacher's logits alone",
+    "distill_alpha": "weight of the teacher's soft labels on gold rows it labelled (0 to 1)",
+    "distill_temperature": "temperature of the soft labels (Hinton et al., 2015)",
     "learning_rate": "peak learning rate of AdamW",
     "warmup_ratio": "share of the steps spent warming the learning rate up",
     "weight_decay": "AdamW weight decay (not on biases and LayerNorm)",
@@ -100,6 +108,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="which training mix: embedded (the embedded model's stage 2) or teacher (the "
         "in-domain sets once or twice, the far sets drawn less, for a slower base) "
         "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--teacher-logits",
+        default="",
+        help="distil: the teacher's logits by text (python -m sentiment_ls.training.distill "
+        "label); without it, gold labels alone (default: none)",
+    )
+    parser.add_argument(
+        "--pool",
+        default="",
+        help="distil: the unlabelled pool (python -m sentiment_ls.training.pool build), of "
+        "which the rows the teacher labelled are drawn (default: none)",
     )
     parser.add_argument(
         "--labels-dir",

@@ -30,7 +30,9 @@ from typing import Any
 import torch
 
 from sentiment_ls.training.data import Example
+from sentiment_ls.training.distill import read_logits, read_pool, text_key
 from sentiment_ls.training.evaluate import average_precision, score
+from sentiment_ls.training.losses import NO_GOLD, distillation_loss
 from sentiment_ls.training.mix import (
     LABEL2ID,
     LABELS,
@@ -60,14 +62,6 @@ def length_grouped_batches(
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     rng.shuffle(batches)
     return batches
-
-
-def masked_logits(logits: torch.Tensor, spaces: list[LabelSpace]) -> torch.Tensor:
-    """Polarity-only rows (SST-2) compete negative against positive: neutral is masked out."""
-    polarity = torch.tensor([s is LabelSpace.POLARITY for s in spaces], device=logits.device)
-    mask = torch.zeros_like(logits, dtype=torch.bool)
-    mask[:, LABEL2ID["neutral"]] = polarity
-    return logits.masked_fill(mask, float("-inf"))
 
 
 class Trainer:
@@ -111,7 +105,16 @@ class Trainer:
         self.mix = TrainingMix(data_dir, MIXES[config.mix], labels_dir=labels_dir)
         # Selection weighs each dev split equally: docs and discussions are both the product's.
         self.devs = dev_splits(data_dir)
-        epoch_size = self.mix.epoch_size()
+        # Distillation (training.distill): the teacher's logits by text, and the pool
+        # sentences it labelled, drawn `pool_per_epoch` at a time beside the gold rows.
+        self.soft: dict[str, tuple[float, ...]] = {}
+        self.pool: list[str] = []
+        if config.teacher_logits:
+            self.soft = read_logits(Path(config.teacher_logits))
+            if config.pool:
+                self.pool = [t for t in read_pool(Path(config.pool)) if text_key(t) in self.soft]
+        self.pool_per_epoch = min(config.pool_per_epoch, len(self.pool))
+        epoch_size = self.mix.epoch_size() + self.pool_per_epoch
         if config.limit_train:
             epoch_size = min(epoch_size, config.limit_train)
         self.steps_per_epoch = math.ceil(epoch_size / config.batch_size)
@@ -165,11 +168,38 @@ class Trainer:
         return {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
 
     def _epoch_batches(self, epoch: int) -> list[list[tuple[list[int], MixedExample]]]:
-        examples = self.mix.epoch(epoch, self.config.seed, self.config.limit_train)
+        examples = self.mix.epoch(epoch, self.config.seed)
+        if self.pool_per_epoch:
+            drawn = random.Random(self.config.seed * 1000 + epoch + 2).sample(
+                self.pool, self.pool_per_epoch
+            )
+            examples += [
+                MixedExample(text, NO_GOLD, LabelSpace.THREE_CLASS, "pool") for text in drawn
+            ]
+            random.Random(self.config.seed * 1000 + epoch + 3).shuffle(examples)
+        if self.config.limit_train:
+            examples = examples[: self.config.limit_train]
         encoded = self._encode([e.text for e in examples])
         rng = random.Random(self.config.seed * 1000 + epoch + 1)
         batches = length_grouped_batches([len(c) for c in encoded], self.config.batch_size, rng)
         return [[(encoded[i], examples[i]) for i in batch] for batch in batches]
+
+    def _loss(self, logits: torch.Tensor, batch: list[MixedExample]) -> torch.Tensor:
+        gold = torch.tensor([e.label for e in batch], device=self.device)
+        soft_rows = [self.soft.get(text_key(e.text)) for e in batch]
+        has_soft = torch.tensor([row is not None for row in soft_rows], device=self.device)
+        soft = torch.tensor(
+            [row or (0.0,) * len(LABELS) for row in soft_rows], device=self.device
+        )
+        return distillation_loss(
+            logits,
+            gold,
+            [e.space for e in batch],
+            soft,
+            has_soft,
+            self.config.distill_alpha,
+            self.config.distill_temperature,
+        )
 
     @torch.inference_mode()
     def dev_logits(self, dev: list[Example]) -> torch.Tensor:
@@ -310,10 +340,7 @@ class Trainer:
             epoch, offset = divmod(self.step, self.steps_per_epoch)
             for batch in self._epoch_batches(epoch)[offset:]:
                 inputs = self._collate([ids for ids, _ in batch])
-                target = torch.tensor([e.label for _, e in batch], device=self.device)
-                logits = self.model(**inputs).logits
-                logits = masked_logits(logits, [e.space for _, e in batch])
-                loss = torch.nn.functional.cross_entropy(logits, target)
+                loss = self._loss(self.model(**inputs).logits, [e for _, e in batch])
                 loss.backward()  # type: ignore[no-untyped-call]
                 torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
                 self.optimizer.step()

@@ -158,7 +158,7 @@ def test_an_epoch_draws_each_source_by_its_weight(tmp_path: Path) -> None:
 def test_polarity_rows_never_push_the_neutral_logit() -> None:
     import torch
 
-    from sentiment_ls.training.train import masked_logits
+    from sentiment_ls.training.losses import masked_logits
 
     logits = torch.zeros((2, 3), requires_grad=True)
     masked = masked_logits(logits, [LabelSpace.POLARITY, LabelSpace.THREE_CLASS])
@@ -197,3 +197,24 @@ def test_the_projects_pool_labels_are_ids_and_labels_only() -> None:
         assert rows[0] == ["id", "label", "clear"]
         assert all(len(r) == 3 and r[1] in LABELS and r[2] in ("0", "1") for r in rows[1:])
         assert len({r[0] for r in rows[1:]}) == len(rows) - 1
+
+
+def test_distillation_loss_is_cross_entropy_on_gold_and_scaled_kl_on_the_teacher() -> None:
+    import torch
+
+    from sentiment_ls.training.losses import NO_GOLD, distillation_loss
+    from sentiment_ls.training.mix import LabelSpace
+
+    student = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [1.0, -1.0, 0.0]])
+    teacher = torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, -3.0], [1.0, -1.0, 0.0]])
+    gold = torch.tensor([0, NO_GOLD, 2])
+    spaces = [LabelSpace.THREE_CLASS] * 3
+    has_soft = torch.tensor([False, True, True])
+    loss = distillation_loss(student, gold, spaces, teacher, has_soft, alpha=0.5, temperature=2.0)
+
+    ce = torch.nn.functional.cross_entropy(student, torch.tensor([0, 0, 2]), reduction="none")
+    p_teacher = torch.softmax(teacher[1] / 2.0, -1)
+    kl_pool = (p_teacher * (p_teacher.log() - torch.log_softmax(student[1] / 2.0, -1))).sum()
+    # Row 3's teacher agrees with the student exactly: its soft term is zero, half its CE stays.
+    expected = (ce[0] + 4.0 * kl_pool + 0.5 * ce[2]) / 3
+    assert torch.isclose(loss, expected, atol=1e-6)
