@@ -19,6 +19,9 @@ import numpy as np
 
 from sentiment_ls.analysis.runtimes import FloatArray, IdArray
 
+# The one model a service serves, by the name its URLs use (/v2/models/<name>).
+MODEL_NAME = "sentiment-ls"
+
 INPUT_IDS = "input_ids"
 ATTENTION_MASK = "attention_mask"
 LOGITS = "logits"
