@@ -2,8 +2,9 @@
 logits. Three implement it: onnxruntime (the default for the embedded model and for any folder
 with an ONNX export), PyTorch through transformers (any Hub checkpoint, and the gradient
 attribution methods), and remote (a team service speaking the Open Inference Protocol v2,
-with the local model as its fallback). Each is one module with its loader, and one line in
-`model_loading.LOADERS`.
+with the local model as its fallback). Each runtime's loader is in its module
+(`ort.load_onnx`, `hf.load_torch`, `remote.load_remote`): a local one is one line in
+`model_loading.LOADERS`; the remote one wraps the local model that `load_model` loaded.
 
 Rows run unpadded, batched by exact length (`by_length`): a row's logits then depend on
 nothing but the row, whatever else is in its batch. A runtime says whether the forward stage

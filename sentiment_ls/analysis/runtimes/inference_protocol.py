@@ -251,7 +251,7 @@ class ModelCard:
     """What a client checks at connect: the service runs the model it expects."""
 
     name: str
-    model: str  # the served model's spec (`embedded`, a folder name)
+    model: str  # the served model as `--model` named it (`embedded`, a folder)
     labels: tuple[str, ...]
     weights_sha256: str | None
     max_length: int
