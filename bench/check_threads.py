@@ -23,12 +23,13 @@ from serving import prose_sentences
 
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.preprocess import encode
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes.ort import OnnxRuntime, open_session, read_weights
 from sentiment_ls.embedded import WEIGHTS_DIR
 
 
 def main() -> None:
-    loaded = load_model("embedded", "cpu")
+    loaded = load_model(LoadRequest(model="embedded", device="cpu"))
     weights = read_weights(WEIGHTS_DIR / "model.safetensors")
     two = open_session(WEIGHTS_DIR / "model.graph.onnx", weights, threads=2)
     one = open_session(WEIGHTS_DIR / "model.graph.onnx", weights, threads=1)

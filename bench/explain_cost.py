@@ -30,6 +30,7 @@ from results import machine_line, percentile, write_section
 from sentiment_ls.analysis.explain import DEFAULT_METHOD, MethodOptions, explain
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.preprocess import encode
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes.torch_runtime import configure_threads, native_bfloat16
 from sentiment_ls.embedded import WEIGHTS_DIR
 
@@ -68,7 +69,7 @@ def main() -> None:
 
     configure_threads()
     # Every method runs the float weights, so the serving precision does not change the cost.
-    loaded = load_model("embedded", "cpu")
+    loaded = load_model(LoadRequest(model="embedded", device="cpu"))
     tokenizer = loaded.tokenizer
     rows = [
         row.split("\t")[0].strip()

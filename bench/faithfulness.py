@@ -48,6 +48,7 @@ from sentiment_ls.analysis.explain.words import merge_words
 from sentiment_ls.analysis.forward import forward
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.postprocess import function_to_apply
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes.torch_runtime import (
     TorchRuntime,
     configure_threads,
@@ -193,7 +194,9 @@ def main() -> None:
     servings = args.servings.split(",")
 
     configure_threads()
-    served = load_model(args.model, "cpu", precision="int8", runtime="torch")
+    served = load_model(
+        LoadRequest(model=args.model, device="cpu", precision="int8", runtime="torch")
+    )
     float_runtime = TorchRuntime(served.torch_model("the fp32 serving"))
     # The same weights served in float32 (the `precision` setting's other value): the
     # verdicts, and so what a faithful explanation must track, differ a little.

@@ -22,6 +22,7 @@ from tone import DATA_DIR, Row, docs_dev, fmt, scores
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.model_loading import load_model
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.present.findings import rule_for
 from sentiment_ls.settings import Settings
 
@@ -50,7 +51,7 @@ def read_as(text: str, reading: str) -> str:
 
 def main() -> None:
     rows = [r for r in docs_dev(DATA_DIR) if CODE_LIKE.search(r.text)]
-    engine = SentimentEngine(load_model("embedded"))
+    engine = SentimentEngine(load_model(LoadRequest(model="embedded")))
     rule, _ = rule_for(Settings(), engine.loaded.labels)
     lines = [
         "## What the model reads for inline code (`bench/inline_code.py`)",

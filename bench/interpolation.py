@@ -20,6 +20,7 @@ from tone import DATA_DIR, behaviour, dev_split
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.model_loading import load_model
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.present.findings import rule_for
 from sentiment_ls.settings import Settings
 from sentiment_ls.training.average import interpolate
@@ -45,7 +46,7 @@ def main() -> None:
             graph = Path(args.start) / "model.graph.onnx"
             if graph.is_file() and not (folder / graph.name).is_file():
                 shutil.copyfile(graph, folder / graph.name)
-            engine = SentimentEngine(load_model(str(folder)))
+            engine = SentimentEngine(load_model(LoadRequest(model=str(folder))))
             aps = []
             for rows in splits.values():
                 analyses = engine.analyze([r.text for r in rows])

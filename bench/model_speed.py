@@ -24,8 +24,10 @@ from results import machine_line, percentile, write_section
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.forward import forward
-from sentiment_ls.analysis.model_loading import LoadedModel, load_model
+from sentiment_ls.analysis.loaded_model import LoadedModel
+from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.preprocess import encode
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes.torch_runtime import (
     TorchModel,
     TorchRuntime,
@@ -96,7 +98,7 @@ def main() -> None:
     texts = [e.text for e in read_labelled_tsv(VALIDATION)]
     if args.sentences:
         texts = texts[: args.sentences]
-    embedded = load_model("embedded", "cpu", runtime="torch")
+    embedded = load_model(LoadRequest(model="embedded", device="cpu", runtime="torch"))
     rows = [
         ("embedded (MiniLM-L6 + LoRA)", measure(embedded, texts, args.singles)),
         ("DistilBERT-sized", measure(distilbert_sized(embedded), texts, args.singles)),

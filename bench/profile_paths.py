@@ -38,7 +38,9 @@ def cold_start_stages() -> list[tuple[str, float]]:
         "import sentiment_ls.lsp.server; t1 = time.perf_counter()\n"
         "import onnxruntime, tokenizers; t2 = time.perf_counter()\n"
         "from sentiment_ls.analysis.model_loading import load_model\n"
-        "loaded = load_model('embedded', 'cpu'); t3 = time.perf_counter()\n"
+        "from sentiment_ls.analysis.request import LoadRequest\n"
+        "loaded = load_model(LoadRequest(model='embedded', device='cpu'))\n"
+        "t3 = time.perf_counter()\n"
         "from sentiment_ls.analysis.engine import SentimentEngine\n"
         "SentimentEngine(loaded).analyze(['A first sentence to warm up.'])\n"
         "t4 = time.perf_counter()\n"
@@ -70,12 +72,13 @@ def main() -> None:
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.labels import resolve_flag_labels
     from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.request import LoadRequest
     from sentiment_ls.document import LineIndex, document_sentences
     from sentiment_ls.present.diagnostics import to_diagnostics
     from sentiment_ls.present.findings import FlagRule, findings
 
     text, lines = markdown_document(prose_sentences(2000))
-    engine = SentimentEngine(load_model("embedded", "cpu"))
+    engine = SentimentEngine(load_model(LoadRequest(model="embedded", device="cpu")))
     sentences = document_sentences(text, "markdown")
     engine.analyze([s.text for s in sentences])
     labels, _ = resolve_flag_labels(None, engine.loaded.labels)

@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results import machine_line, write_section
 from serving import VALIDATION, prose_sentences
 
+from sentiment_ls.analysis.model_files import GRAPH_ONLY
 from sentiment_ls.analysis.preprocess import encode
-from sentiment_ls.analysis.runtimes.ort import GRAPH_ONLY, read_weights
+from sentiment_ls.analysis.runtimes.ort import read_weights
 from sentiment_ls.embedded import WEIGHTS_DIR
 from sentiment_ls.training.data import read_labelled_tsv
 
@@ -87,8 +88,9 @@ def main() -> None:
     )
 
     from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.request import LoadRequest
 
-    loaded = load_model("embedded", "cpu", runtime="onnxruntime")
+    loaded = load_model(LoadRequest(model="embedded", device="cpu", runtime="onnxruntime"))
     tokenizer = loaded.tokenizer
 
     def ids(texts: list[str]) -> list[list[int]]:

@@ -62,6 +62,7 @@ def throughput(sentences: list[str]) -> list[tuple[str, float]]:
 
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.request import LoadRequest
     from sentiment_ls.analysis.runtimes.torch_runtime import configure_threads
     from sentiment_ls.embedded.export import export_model
 
@@ -78,7 +79,7 @@ def throughput(sentences: list[str]) -> list[tuple[str, float]]:
             timings.append(len(sentences) / (time.perf_counter() - started))
         results.append(("transformers.pipeline (defaults, fp32)", statistics.median(timings)))
     for runtime in RUNTIMES:
-        loaded = load_model("embedded", "cpu", runtime=runtime)
+        loaded = load_model(LoadRequest(model="embedded", device="cpu", runtime=runtime))
         timings = []
         for _ in range(3):
             engine = SentimentEngine(loaded)  # an empty cache every run

@@ -35,6 +35,7 @@ from results import machine_line, percentile, write_section
 from sentiment_ls.analysis.forward import forward
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.preprocess import encode
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.training.data import read_labelled_tsv
 
 VALIDATION = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2" / "validation.tsv"
@@ -46,7 +47,7 @@ Result = dict[str, float]
 
 
 def chunks_of(size: int) -> list[Rows]:
-    loaded = load_model("embedded", "cpu", runtime="onnxruntime")
+    loaded = load_model(LoadRequest(model="embedded", device="cpu", runtime="onnxruntime"))
     texts = [e.text for e in read_labelled_tsv(VALIDATION)]
     rows = [list(encode(loaded.tokenizer, t).windows[0]) for t in texts]
     return [rows[i : i + size] for i in range(0, len(rows) - size + 1, size)]
@@ -117,7 +118,7 @@ def main() -> None:
     tokens = sum(len(r) for c in chunks for r in c) / sum(len(c) for c in chunks)
     results: list[tuple[str, int, Result]] = []
 
-    local = load_model("embedded", "cpu", runtime="onnxruntime")
+    local = load_model(LoadRequest(model="embedded", device="cpu", runtime="onnxruntime"))
     forward(local, chunks[0])  # warm
     found = measure(lambda chunk: forward(local, chunk), chunks, 1, args.seconds)
     results.append(("local runtime (1 thread)", 1, found))
@@ -126,15 +127,15 @@ def main() -> None:
     import ray
     from ray import serve
 
+    from sentiment_ls.analysis.request import CHECK_TIMEOUT_S, TeamService
     from sentiment_ls.analysis.runtimes.remote import ServiceClient
-    from sentiment_ls.analysis.spec import CHECK_TIMEOUT_S, ServiceSpec
     from sentiment_ls.serve.command import ServeOptions, deploy
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         for replicas in (1, 2):
             url = deploy(ServeOptions(port=args.port, replicas=replicas, cpus_per_replica=1.0))
-            client = ServiceClient(ServiceSpec(url, timeout_s=CHECK_TIMEOUT_S))
+            client = ServiceClient(TeamService(url, timeout_s=CHECK_TIMEOUT_S))
             labels = len(local.id2label)
             client.logits(chunks[0], labels)  # warm
 

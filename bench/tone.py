@@ -38,6 +38,7 @@ from results import machine_line, write_section
 from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
 from sentiment_ls.analysis.labels import negative_labels, neutral_labels, positive_labels
 from sentiment_ls.analysis.model_loading import load_model
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.present.findings import FlagRule, rule_for
 from sentiment_ls.settings import Settings
 from sentiment_ls.training.calibration import expected_calibration_error
@@ -227,7 +228,7 @@ def main() -> None:
     suites: dict[str, tuple[dict[str, float], int]] = {}
     speed: dict[str, float] = {}
     for model in models:
-        engine = SentimentEngine(load_model(model))
+        engine = SentimentEngine(load_model(LoadRequest(model=model)))
         # Each model at its own default: the previous one shipped with threshold 0.65.
         settings = Settings(threshold=PREVIOUS_THRESHOLD) if model == previous else Settings()
         rule, _ = rule_for(settings, engine.loaded.labels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
+    from sentiment_ls.analysis.loaded_model import LoadedModel
     from sentiment_ls.analysis.model_identity import ModelIdentity
-    from sentiment_ls.analysis.model_loading import LoadedModel
     from sentiment_ls.analysis.result_store import ResultStore
     from sentiment_ls.document import Sentence
 
@@ -257,7 +258,7 @@ def _open_cache(
     if not store.usable:
         return None, None
     request = command_request(args)  # the very request the model would load with
-    return store, identify(request, request.runtime, store.file_hash)
+    return store, identify(request, store.file_hash)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -398,6 +399,7 @@ def _check_on_ray(
     """The files' settings and rules chosen here as for a local run; the reading, splitting
     and inference on Ray (check_ray.py)."""
     from sentiment_ls.check_ray import Selected, check_on_ray
+    from sentiment_ls.command_model import command_request
 
     selected = []
     for path, language in files:
@@ -412,15 +414,10 @@ def _check_on_ray(
         except (OSError, UnicodeDecodeError) as error:
             name = "standard input" if str(path) == STDIN else str(path)
             selected.append(Selected(path, language, settings, rule, None, _cannot(name, error)))
-    model = {
-        "spec": args.model,
-        "device": args.device,
-        "allow_download": args.allow_download,
-        "precision": args.precision,
-        "allow_pickle": args.allow_pickle,
-        "runtime": args.runtime,
-    }
-    return check_on_ray(selected, args.ray, model)
+    # Each actor is one single-threaded worker running its own forward passes: no team
+    # service, no batch run's threads.
+    request = dataclasses.replace(command_request(args), team_service=None, batch=False)
+    return check_on_ray(selected, args.ray, request)
 
 
 def _unknown_labels(requested: list[str] | None, labels: list[str]) -> list[str]:

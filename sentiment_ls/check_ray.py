@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes.ort import THREADS_ENV
 from sentiment_ls.present.check_report import CheckedFile, FileFinding
 from sentiment_ls.present.findings import Finding, FlagRule
@@ -91,11 +92,11 @@ def _rule(text: str) -> FlagRule:
 class Predictor:
     """An actor of the pool: the model loaded once, sentences analysed a batch at a time."""
 
-    def __init__(self, model: dict[str, Any]) -> None:
+    def __init__(self, request: LoadRequest) -> None:
         from sentiment_ls.analysis.engine import SentimentEngine
         from sentiment_ls.analysis.model_loading import load_model
 
-        self.engine = SentimentEngine(load_model(**model))
+        self.engine = SentimentEngine(load_model(request))
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
         sentence_rows = [i for i, n in enumerate(batch["n"]) if n >= 0]
@@ -129,7 +130,7 @@ def pool_size() -> int:
 
 
 def check_on_ray(
-    selected: Sequence[Selected], address: str, model: dict[str, Any]
+    selected: Sequence[Selected], address: str, request: LoadRequest
 ) -> list[CheckedFile]:
     import ray
     from ray.data import ActorPoolStrategy, DataContext
@@ -162,7 +163,7 @@ def check_on_ray(
         dataset = ray.data.from_items(items).flat_map(split_file, num_cpus=0.5)
         dataset = dataset.map_batches(
             Predictor,
-            fn_constructor_kwargs={"model": model},
+            fn_constructor_kwargs={"request": request},
             compute=ActorPoolStrategy(size=pool_size()),
             batch_size=BATCH_SIZE,
             num_cpus=1,

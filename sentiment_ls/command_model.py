@@ -10,7 +10,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sentiment_ls.analysis.model_loading import LoadedModel, LoadRequest
+    from sentiment_ls.analysis.loaded_model import LoadedModel
+    from sentiment_ls.analysis.request import LoadRequest
 
 _SET_TO_TRUE = re.compile(r"set `sentimentLs\.(\w+)` to true")
 _SETTING = re.compile(r"`sentimentLs\.(\w+)`")
@@ -31,20 +32,19 @@ def command_line_wording(message: str) -> str:
 def command_request(args: argparse.Namespace) -> LoadRequest:
     """What the command's options ask to load: a batch run (every core), through a service
     when `--service` names one."""
-    from sentiment_ls.analysis.model_loading import LoadRequest
-    from sentiment_ls.analysis.spec import CHECK_TIMEOUT_S, ServiceSpec
+    from sentiment_ls.analysis.request import CHECK_TIMEOUT_S, LoadRequest, TeamService
 
     url = getattr(args, "service", None)
     service = None
     if url:
-        service = ServiceSpec(url, args.service_token_env, args.service_mode, CHECK_TIMEOUT_S)
+        service = TeamService(url, args.service_token_env, args.service_mode, CHECK_TIMEOUT_S)
     return LoadRequest(
-        args.model,
-        args.device,
-        args.allow_download,
-        args.precision,
-        args.allow_pickle,
-        service=service,
+        model=args.model,
+        device=args.device,
+        allow_download=args.allow_download,
+        precision=args.precision,
+        allow_pickle=args.allow_pickle,
+        team_service=service,
         runtime=getattr(args, "runtime", "auto"),
         batch=True,  # a command that ends: every core (runtimes/ort.py)
     )
@@ -52,10 +52,11 @@ def command_request(args: argparse.Namespace) -> LoadRequest:
 
 def load_command_model(args: argparse.Namespace) -> LoadedModel | None:
     """The loaded model, or None once the reason it cannot load is printed."""
-    from sentiment_ls.analysis.model_loading import ModelLoadError, load_request
+    from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.request import ModelLoadError
 
     try:
-        loaded = load_request(command_request(args))
+        loaded = load_model(command_request(args))
     except ModelLoadError as error:
         print(f"sentiment-ls: {command_line_wording(str(error))}", file=sys.stderr)
         return None

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import cattrs
 import cattrs.errors
 
-from sentiment_ls.analysis.spec import DEFAULT_TOKEN_ENV, Precision, RuntimeSetting, ServiceMode
+from sentiment_ls.analysis.request import DEFAULT_TOKEN_ENV, Precision, RuntimeName, ServiceMode
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
 from sentiment_ls.present.findings import Tone
 
@@ -72,7 +72,7 @@ class Settings:
     precision: Precision = "fp32"
     # onnxruntime serves a model with an ONNX export (the embedded one); torch, any
     # checkpoint and the gradient methods (an optional install: sentiment-ls[torch]).
-    runtime: RuntimeSetting = "auto"
+    runtime: RuntimeName = "auto"
     explainMethod: ExplainMethod = "occlusion"  # the registry's DEFAULT_METHOD
     integratedGradientsSteps: int = 20
     hoverWords: int = 3  # words for and against in the hover; 0 hides that table

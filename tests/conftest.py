@@ -15,5 +15,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def embedded_engine():  # type: ignore[no-untyped-def]
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.request import LoadRequest
 
-    return SentimentEngine(load_model("embedded", "cpu"))
+    return SentimentEngine(load_model(LoadRequest(model="embedded", device="cpu")))

@@ -10,7 +10,7 @@ from sentiment_ls.analysis.cache import LRUCache
 from sentiment_ls.analysis.explain import DEFAULT_METHOD, Explanation, MethodOptions, explain
 from sentiment_ls.analysis.forward import forward
 from sentiment_ls.analysis.labels import label_named
-from sentiment_ls.analysis.model_loading import LoadedModel
+from sentiment_ls.analysis.loaded_model import LoadedModel
 from sentiment_ls.analysis.postprocess import Prediction, postprocess
 from sentiment_ls.analysis.preprocess import Encoding, encode
 

@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sentiment_ls import __version__
-from sentiment_ls.analysis.model_loading import (
-    LoadRequest,
-    ModelLoadError,
-    RuntimeName,
-    choose_runtime,
-    hub_snapshot,
-)
-from sentiment_ls.embedded import EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID, SST2_WEIGHTS_DIR, WEIGHTS_DIR
+from sentiment_ls.analysis.model_files import model_folder
+from sentiment_ls.analysis.model_loading import choose_runtime
+from sentiment_ls.analysis.request import LoadRequest, ModelLoadError
+from sentiment_ls.embedded import EMBEDDED_SST2_ID
+from sentiment_ls.embedded.base import sha256_of
 
 # Bump when the code between a sentence's text and its logits changes what it computes
 # (tokenizer windows, how windows are combined).
@@ -42,35 +39,14 @@ class ModelIdentity:
         return [self.id2label[i] for i in sorted(self.id2label)]
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def model_folder(spec: str) -> Path | None:
-    if spec == EMBEDDED_MODEL_ID:
-        return WEIGHTS_DIR
-    if spec == EMBEDDED_SST2_ID:
-        return SST2_WEIGHTS_DIR
-    folder = Path(spec).expanduser()
-    if folder.is_dir():
-        return folder.resolve()
-    return hub_snapshot(spec)
-
-
-def identify(
-    request: LoadRequest, runtime: RuntimeName, hash_file: HashFile
-) -> ModelIdentity | None:
+def identify(request: LoadRequest, hash_file: HashFile) -> ModelIdentity | None:
     """The identity of the model `request` would load, or None where it cannot be told
     without loading it (then nothing is cached): no such model, a config without labels."""
-    folder = model_folder(request.spec)
+    folder = model_folder(request.model)
     if folder is None:
         return None
     try:
-        chosen, _ = choose_runtime(request, runtime)
+        chosen, _ = choose_runtime(request)
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
         hashes = {p.name: hash_file(p, sha256_of) for p in files}
@@ -83,7 +59,7 @@ def identify(
         id2label = {int(k): str(v) for k, v in labels.items()}
     except ValueError:
         return None
-    if request.spec == EMBEDDED_SST2_ID:  # over a pinned, hash-checked base
+    if request.model == EMBEDDED_SST2_ID:  # over a pinned, hash-checked base
         hashes["base"] = _base_version()
     problem = config.get("problem_type")
     material = {

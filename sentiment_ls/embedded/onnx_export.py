@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sentiment_ls.analysis.runtimes.ort import GRAPH_ONLY, SUPPLIED_AT_LOAD
+from sentiment_ls.analysis.model_files import GRAPH_ONLY
+from sentiment_ls.analysis.runtimes.ort import SUPPLIED_AT_LOAD
 from sentiment_ls.embedded.packed import SCALE_SUFFIX
 
 if TYPE_CHECKING:

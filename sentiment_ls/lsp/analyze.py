@@ -19,9 +19,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.uris import to_fs_path
 
+from sentiment_ls.analysis.analysis_service import ModelNotReady
 from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Priority
-from sentiment_ls.analysis.service import ModelNotReady
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence, language_of
 from sentiment_ls.document.limits import read_document
 from sentiment_ls.present.attributions import ExplainedSentence, analysis_json

@@ -22,7 +22,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.uris import from_fs_path
 
-from sentiment_ls.analysis.service import ModelNotReady
+from sentiment_ls.analysis.analysis_service import ModelNotReady
 from sentiment_ls.document import LineIndex
 from sentiment_ls.document.silencing import disable_fix, ignore_fix
 from sentiment_ls.lsp.analyze import REQUEST_FAILED, explain_request, parse_arguments

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sentiment_ls.analysis.spec import ModelSpec, ServiceSpec
+from sentiment_ls.analysis.request import LoadRequest, TeamService
 from sentiment_ls.settings import SECTION, Settings, SettingsResult, parse_settings
 
 
@@ -31,24 +31,25 @@ def section_of(pushed: Any) -> Mapping[str, Any] | None:
 
 
 def needs_reload(old: Settings, new: Settings) -> bool:
-    return model_spec(old) != model_spec(new)
+    return model_request(old) != model_request(new)
 
 
-def model_spec(settings: Settings) -> ModelSpec:
-    return ModelSpec(
-        settings.model,
-        settings.device,
-        settings.allowDownload,
-        settings.precision,
-        settings.allowPickle,
-        settings.runtime,
-        service_spec(settings),
+def model_request(settings: Settings) -> LoadRequest:
+    """The model the settings ask for: what the server loads, and reloads when it changes."""
+    return LoadRequest(
+        model=settings.model,
+        device=settings.device,
+        allow_download=settings.allowDownload,
+        precision=settings.precision,
+        allow_pickle=settings.allowPickle,
+        runtime=settings.runtime,
+        team_service=team_service(settings),
     )
 
 
-def service_spec(settings: Settings) -> ServiceSpec | None:
-    """The service to use, if the user set a URL and a mode other than `off`."""
+def team_service(settings: Settings) -> TeamService | None:
+    """The team service to use, if the user set a URL and a mode other than `off`."""
     service = settings.service
     if service.url is None or service.mode == "off":
         return None
-    return ServiceSpec(service.url, service.tokenEnv, service.mode)
+    return TeamService(service.url, service.tokenEnv, service.mode)

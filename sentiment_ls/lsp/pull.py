@@ -19,8 +19,8 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 
+from sentiment_ls.analysis.analysis_service import ModelNotReady, ModelStatus
 from sentiment_ls.analysis.scheduling import Priority
-from sentiment_ls.analysis.service import ModelNotReady, ModelStatus
 from sentiment_ls.document import SUPPORTED_LANGUAGES, language_of
 from sentiment_ls.document.limits import analysed_end, read_document
 from sentiment_ls.file_selection import SKIPPED_FOLDERS

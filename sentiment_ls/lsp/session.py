@@ -13,18 +13,18 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
-from sentiment_ls.analysis.runtimes import ExtraMissing
-from sentiment_ls.analysis.scheduling import Priority
-from sentiment_ls.analysis.service import (
+from sentiment_ls.analysis.analysis_service import (
     AnalysisService,
     DocumentResult,
     ModelNotReady,
     ModelStatus,
 )
+from sentiment_ls.analysis.runtimes import ExtraMissing
+from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.document import SUPPORTED_LANGUAGES, LineIndex, Sentence
 from sentiment_ls.document.limits import analysed_end
 from sentiment_ls.lsp.ahead import explain_order, sentence_at
-from sentiment_ls.lsp.configuration import SettingsLayers, model_spec, needs_reload, section_of
+from sentiment_ls.lsp.configuration import SettingsLayers, model_request, needs_reload, section_of
 from sentiment_ls.lsp.project import ProjectSettings, flag_rule
 from sentiment_ls.lsp.visible import MIN_REST, VisibleRanges
 from sentiment_ls.present.diagnostics import lsp_range, to_diagnostics
@@ -191,7 +191,7 @@ class Session:
         except Exception as error:  # a client that refuses a token gets no progress
             self.log(f"progress unavailable: {error}")
             return
-        name = self.service.spec.model if self.service.spec else self.settings.model
+        name = self.service.request.model if self.service.request else self.settings.model
         progress.begin(
             token,
             types.WorkDoneProgressBegin(
@@ -203,9 +203,9 @@ class Session:
 
     async def _load_model(self) -> None:
         settings = self.settings
-        spec = model_spec(settings)
-        await self.service.load(spec)
-        if self.service.spec != spec:
+        request = model_request(settings)
+        await self.service.load(request)
+        if self.service.request != request:
             return  # superseded by a newer load
         message = self.service.describe_status()
         if self.service.status is ModelStatus.FAILED:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from sentiment_ls.analysis.analysis_service import DocumentResult, ModelNotReady, ModelStatus
 from sentiment_ls.analysis.scheduling import Priority
-from sentiment_ls.analysis.service import DocumentResult, ModelNotReady, ModelStatus
 from sentiment_ls.document import LineIndex
 from sentiment_ls.document.headings import markdown_headings
 from sentiment_ls.lsp.analyze import COMMAND as ANALYZE_COMMAND

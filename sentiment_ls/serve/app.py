@@ -29,11 +29,8 @@ from ray.serve import Application
 
 from sentiment_ls import __version__
 from sentiment_ls.analysis.runtimes import FloatArray, IdArray
-from sentiment_ls.analysis.runtimes.ort import THREADS_ENV
-from sentiment_ls.embedded import EMBEDDED_MODEL_ID
-from sentiment_ls.serve import MODEL_NAME
-from sentiment_ls.serve.auth import check_authorization
-from sentiment_ls.serve.protocol import (
+from sentiment_ls.analysis.runtimes.inference_protocol import (
+    MODEL_NAME,
     Limits,
     ProtocolError,
     binary_infer_response,
@@ -41,6 +38,9 @@ from sentiment_ls.serve.protocol import (
     infer_response,
     parse_infer_request,
 )
+from sentiment_ls.analysis.runtimes.ort import THREADS_ENV
+from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+from sentiment_ls.serve.auth import check_authorization
 
 LOG = logging.getLogger(__name__)
 DEPLOYMENT = "SentimentService"

@@ -191,8 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     texts = [row.text for row in rows]
     from sentiment_ls.analysis.engine import SentimentEngine
     from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.request import LoadRequest
 
-    engine = SentimentEngine(load_model(args.model))  # loaded once, for pools and errors
+    # Loaded once, for pools and errors.
+    engine = SentimentEngine(load_model(LoadRequest(model=args.model)))
     probabilities = model_probabilities(texts, engine)
     errors = labelled_errors(data_dir, engine, args.threshold)
     embedded = sentence_embeddings(texts + errors)

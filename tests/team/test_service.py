@@ -13,7 +13,7 @@ import pytest
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.postprocess import postprocess
 from sentiment_ls.analysis.preprocess import encode
-from sentiment_ls.serve.protocol import infer_body
+from sentiment_ls.analysis.runtimes.inference_protocol import infer_body
 from tests.team.conftest import Service
 
 INFER = "/v2/models/sentiment-ls/infer"
@@ -47,7 +47,7 @@ def test_health_is_open_and_metadata_describes_the_model(
     assert call(service, "/v2/health/ready") == (200, {"ready": True})
     status, metadata = call(service, "/v2/models/sentiment-ls", token=service.token)
     assert status == 200
-    from sentiment_ls.serve.host import weights_sha256
+    from sentiment_ls.analysis.model_files import weights_sha256
 
     loaded = embedded_engine.loaded
     assert metadata["parameters"]["labels"] == loaded.labels

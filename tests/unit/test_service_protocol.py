@@ -8,8 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from sentiment_ls.serve.auth import check_authorization, digest, read_tokens
-from sentiment_ls.serve.protocol import (
+from sentiment_ls.analysis.runtimes.inference_protocol import (
     Limits,
     ModelCard,
     ProtocolError,
@@ -19,6 +18,7 @@ from sentiment_ls.serve.protocol import (
     logits_from_response,
     parse_infer_request,
 )
+from sentiment_ls.serve.auth import check_authorization, digest, read_tokens
 from sentiment_ls.settings import ServiceSettings, parse_settings
 
 LIMITS = Limits(max_bytes=10_000, max_rows=4, max_tokens=40)
@@ -172,7 +172,7 @@ def test_without_ray_serve_and_check_ray_say_what_to_install(
 
 
 def test_the_binary_tensor_extension_both_ways() -> None:
-    from sentiment_ls.serve.protocol import binary_infer_response
+    from sentiment_ls.analysis.runtimes.inference_protocol import binary_infer_response
 
     ids = np.array([[101, 7, 102], [101, 8, 102]], dtype=np.int64)
     header = json.dumps(

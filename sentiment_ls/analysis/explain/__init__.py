@@ -16,7 +16,7 @@ from sentiment_ls.analysis.explain.attributions import (
 )
 from sentiment_ls.analysis.explain.registry import DEFAULT_METHOD, METHODS
 from sentiment_ls.analysis.explain.words import merge_words
-from sentiment_ls.analysis.model_loading import LoadedModel
+from sentiment_ls.analysis.loaded_model import LoadedModel
 from sentiment_ls.analysis.preprocess import Encoding
 
 __all__ = [

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     import torch
 
-    from sentiment_ls.analysis.model_loading import LoadedModel
+    from sentiment_ls.analysis.loaded_model import LoadedModel
     from sentiment_ls.analysis.preprocess import Encoding
 
 UNIT = "nats of the label's log-odds"

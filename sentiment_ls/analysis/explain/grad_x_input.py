@@ -17,7 +17,7 @@ from sentiment_ls.analysis.explain.attributions import (
     content_indices,
     label_log_odds_torch,
 )
-from sentiment_ls.analysis.model_loading import LoadedModel
+from sentiment_ls.analysis.loaded_model import LoadedModel
 from sentiment_ls.analysis.postprocess import function_to_apply
 from sentiment_ls.analysis.preprocess import Encoding
 

@@ -29,7 +29,7 @@ from sentiment_ls.analysis.explain.attributions import (
     label_log_odds,
 )
 from sentiment_ls.analysis.forward import forward
-from sentiment_ls.analysis.model_loading import LoadedModel
+from sentiment_ls.analysis.loaded_model import LoadedModel
 from sentiment_ls.analysis.postprocess import function_to_apply
 from sentiment_ls.analysis.preprocess import Encoding
 from sentiment_ls.analysis.runtimes import Purpose

@@ -24,10 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from sentiment_ls.analysis.loaded_model import LoadedModel
+from sentiment_ls.analysis.model_files import weights_sha256
+from sentiment_ls.analysis.request import LoadRequest, TeamService
 from sentiment_ls.analysis.runtimes import FloatArray, IdArray, Purpose, Runtime
-from sentiment_ls.analysis.spec import ServiceSpec
-from sentiment_ls.serve import MODEL_NAME
-from sentiment_ls.serve.protocol import (
+from sentiment_ls.analysis.runtimes.inference_protocol import (
+    MODEL_NAME,
     ModelCard,
     card_from_metadata,
     logits_from_response,
@@ -37,7 +39,6 @@ from sentiment_ls.serve.protocol import (
 LOG = logging.getLogger(__name__)
 ROWS_PER_REQUEST = 256  # within the service's default limits (512 rows, 64k tokens)
 TOKENS_PER_REQUEST = 32 * 1024
-LOCAL_BATCH = 32  # as the forward stage batches
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 60.0
 
@@ -51,10 +52,10 @@ class ServiceError(Exception):
 
 
 class ServiceClient:
-    def __init__(self, spec: ServiceSpec) -> None:
-        self.spec = spec
-        self.base = spec.url.rstrip("/")
-        self._token = os.environ.get(spec.token_env, "").strip() or None
+    def __init__(self, service: TeamService) -> None:
+        self.service = service
+        self.base = service.url.rstrip("/")
+        self._token = os.environ.get(service.token_env, "").strip() or None
 
     def _call(self, path: str, body: bytes | None = None) -> Any:
         request = urllib.request.Request(self.base + path, data=body)
@@ -63,7 +64,7 @@ class ServiceClient:
         if self._token:
             request.add_header("Authorization", f"Bearer {self._token}")
         try:
-            with urllib.request.urlopen(request, timeout=self.spec.timeout_s) as response:
+            with urllib.request.urlopen(request, timeout=self.service.timeout_s) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
             raise ServiceError(f"HTTP {error.code}: {_error_text(error)}") from None
@@ -125,12 +126,13 @@ class RemoteRuntime:
     """A Runtime whose forward passes run on the service; `local` serves `prefer`'s fallback."""
 
     name = "remote"
+    mixed_lengths = True  # one request for a chunk of rows, not one per length
 
     def __init__(self, client: ServiceClient, local: Runtime, labels: int) -> None:
         self.client = client
         self.local = local
         self.labels = labels
-        self.mode = client.spec.mode
+        self.mode = client.service.mode
         # What the user should hear (an outage, a recovery); the server shows it, a command
         # prints it. Called from the model worker's thread.
         self.notify: Notify = lambda message, warning: LOG.log(
@@ -170,16 +172,7 @@ class RemoteRuntime:
     def _local(self, rows: Sequence[Sequence[int]], purpose: Purpose) -> FloatArray:
         """The local runtime's logits, rows batched by exact length as the forward stage
         batches them."""
-        out = np.empty((len(rows), self.labels), dtype=np.float32)
-        by_length: dict[int, list[int]] = {}
-        for i, row in enumerate(rows):
-            by_length.setdefault(len(row), []).append(i)
-        for length, members in by_length.items():
-            for start in range(0, len(members), LOCAL_BATCH):
-                chunk = members[start : start + LOCAL_BATCH]
-                ids = np.array([rows[i] for i in chunk], dtype=np.int64).reshape(-1, length)
-                out[chunk] = self.local.logits(ids, purpose)
-        return out
+        return self.local.logits_of_rows(rows, purpose)
 
     def mark_down(self) -> None:
         """The service failed at connect, and the user was told with the load's warnings:
@@ -237,3 +230,24 @@ def connect_problems(
             f"makes rows of up to {max_length}: long sentences will fail"
         )
     return problems
+
+
+def load_remote(request: LoadRequest, local: LoadedModel) -> LoadedModel:
+    """`local` (the configured model loaded here: tokenizer, labels, and `prefer`'s fallback)
+    with its forward passes sent to the service; the service's health and model checked at
+    once."""
+    assert request.team_service is not None
+    client = ServiceClient(request.team_service)
+    remote = RemoteRuntime(client, local.runtime, len(local.id2label))
+    notes = []
+    try:
+        card = client.connect()
+    except ServiceError as error:
+        remote.mark_down()
+        mode = request.team_service.mode
+        then = "using the local model" if mode == "prefer" else "nothing analysed"
+        notes.append(f"the service at {client.base} is unavailable ({error}); {then} until it is")
+    else:
+        digest = weights_sha256(request.model)
+        notes += connect_problems(client, card, local.labels, digest, local.max_length)
+    return local.replaced(runtime=remote, warnings=(*local.warnings, *notes))

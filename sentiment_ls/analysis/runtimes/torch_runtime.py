@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from sentiment_ls.analysis.runtimes import FloatArray, IdArray, Purpose
+from sentiment_ls.analysis.runtimes import FloatArray, IdArray, LocalRuntime, Purpose
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
@@ -30,7 +30,7 @@ class TorchModel:
     device: torch.device
 
 
-class TorchRuntime:
+class TorchRuntime(LocalRuntime):
     name = "torch"
 
     def __init__(self, model: TorchModel, fast_model: torch.nn.Module | None = None) -> None:

@@ -3,9 +3,9 @@ that follows is a cache hit; a changed document's queued work is dropped."""
 
 from __future__ import annotations
 
+from sentiment_ls.analysis.analysis_service import AnalysisService, ModelStatus
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.scheduling import Priority
-from sentiment_ls.analysis.service import AnalysisService, ModelStatus
 
 TEXT = "The installer is broken again and nobody seems to care."
 

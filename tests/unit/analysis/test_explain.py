@@ -234,9 +234,10 @@ def test_occlusion_runs_the_float_weights_when_verdicts_come_from_int8() -> None
         "torch", reason="the int8 copy is the torch runtime's (sentiment-ls[torch])"
     )
     from sentiment_ls.analysis.model_loading import load_model
+    from sentiment_ls.analysis.request import LoadRequest
     from sentiment_ls.analysis.runtimes.torch_runtime import TorchRuntime, quantize_int8
 
-    loaded = load_model("embedded", "cpu", runtime="torch")
+    loaded = load_model(LoadRequest(model="embedded", device="cpu", runtime="torch"))
     float_model = loaded.torch_model("the test")
     runtime = TorchRuntime(float_model, quantize_int8(float_model.model))
     served = dataclasses.replace(loaded, runtime=runtime, precision="int8")

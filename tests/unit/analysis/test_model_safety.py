@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from sentiment_ls.analysis.model_loading import ModelLoadError, load_model
+from sentiment_ls.analysis.model_loading import load_model
+from sentiment_ls.analysis.request import LoadRequest, ModelLoadError
 from sentiment_ls.embedded.export import export_model
 
 PACKAGE = Path(__file__).resolve().parents[3] / "sentiment_ls"
@@ -80,7 +81,7 @@ def test_a_checkpoint_that_asks_for_its_own_code_never_runs_it(
     (folder / "config.json").write_text(json.dumps(config))
     for runtime in ("auto", "torch"):
         try:
-            loaded = load_model(str(folder), "cpu", runtime=runtime)  # type: ignore[arg-type]
+            loaded = load_model(LoadRequest(model=str(folder), device="cpu", runtime=runtime))  # type: ignore[arg-type]
         except (ModelLoadError, ValueError):
             loaded = None  # refusing is as good as ignoring the auto_map
         assert not marker.exists()
@@ -93,7 +94,7 @@ def test_pickle_weights_are_refused_with_the_reason(exported: Path, tmp_path: Pa
     folder = _copy(exported, tmp_path / "pickled")
     _to_pickle(folder)
     with pytest.raises(ModelLoadError) as refused:
-        load_model(str(folder), "cpu")
+        load_model(LoadRequest(model=str(folder), device="cpu"))
     message = str(refused.value)
     assert "pytorch_model.bin" in message and "unpickling runs" in message
     assert "allowPickle" in message
@@ -102,7 +103,7 @@ def test_pickle_weights_are_refused_with_the_reason(exported: Path, tmp_path: Pa
 def test_pickle_weights_load_when_allowed(exported: Path, tmp_path: Path) -> None:
     folder = _copy(exported, tmp_path / "pickled-allowed")
     _to_pickle(folder)
-    loaded = load_model(str(folder), "cpu", allow_pickle=True)
+    loaded = load_model(LoadRequest(model=str(folder), device="cpu", allow_pickle=True))
     assert loaded.runtime.name == "torch"  # a graph-only ONNX export reads safetensors only
     assert loaded.labels == ["negative", "neutral", "positive"]
 
@@ -123,7 +124,7 @@ def test_a_pickle_that_runs_code_never_runs_even_when_pickle_is_allowed(
         pickle.dump({"weight": Payload()}, handle)
     for allow in (False, True):
         with pytest.raises((ModelLoadError, OSError, RuntimeError, pickle.UnpicklingError)):
-            load_model(str(folder), "cpu", allow_pickle=allow)
+            load_model(LoadRequest(model=str(folder), device="cpu", allow_pickle=allow))
         assert not marker.exists()
 
 
@@ -131,7 +132,7 @@ def test_a_folder_without_weights(exported: Path, tmp_path: Path) -> None:
     folder = _copy(exported, tmp_path / "empty")
     (folder / "model.safetensors").unlink()
     with pytest.raises(ModelLoadError, match="has no weights"):
-        load_model(str(folder), "cpu")
+        load_model(LoadRequest(model=str(folder), device="cpu"))
 
 
 def test_an_unknown_hub_id_fails_fast_without_touching_the_network(tmp_path: Path) -> None:
@@ -144,9 +145,10 @@ def refuse(self, address, *args, **kwargs):
     raise OSError("network disabled by the test")
 socket.socket.connect = refuse
 socket.create_connection = lambda address, *a, **k: refuse(None, address)
-from sentiment_ls.analysis.model_loading import ModelLoadError, load_model
+from sentiment_ls.analysis.model_loading import load_model
+from sentiment_ls.analysis.request import LoadRequest, ModelLoadError
 try:
-    load_model("nobody-at-all/a-made-up-sentiment-model", "cpu")
+    load_model(LoadRequest(model="nobody-at-all/a-made-up-sentiment-model", device="cpu"))
 except ModelLoadError as error:
     print(error)
 print("attempts", attempts)

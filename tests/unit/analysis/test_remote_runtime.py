@@ -8,17 +8,17 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from sentiment_ls.analysis.runtimes import FloatArray, IdArray, Purpose, remote
+from sentiment_ls.analysis.request import TeamService
+from sentiment_ls.analysis.runtimes import FloatArray, IdArray, LocalRuntime, Purpose, remote
 from sentiment_ls.analysis.runtimes.remote import (
     RemoteRuntime,
     ServiceClient,
     ServiceError,
     ServiceUnavailable,
 )
-from sentiment_ls.analysis.spec import ServiceSpec
 
 
-class Local:
+class Local(LocalRuntime):
     name, where = "onnxruntime", "cpu"
 
     def logits(self, input_ids: IdArray, purpose: Purpose = "verdict") -> FloatArray:
@@ -37,7 +37,7 @@ class Stub(ServiceClient):
 
 
 def runtime(mode: str) -> tuple[RemoteRuntime, Stub, list[tuple[str, bool]]]:
-    client = Stub(ServiceSpec("http://127.0.0.1:9", mode=mode))  # type: ignore[arg-type]
+    client = Stub(TeamService("http://127.0.0.1:9", mode=mode))  # type: ignore[arg-type]
     said: list[tuple[str, bool]] = []
     found = RemoteRuntime(client, Local(), 2)
     found.notify = lambda message, warning: said.append((message, warning))
@@ -88,9 +88,9 @@ def test_requests_stay_within_the_limits() -> None:
 
 
 def test_connect_names_every_difference_from_the_configured_model() -> None:
-    from sentiment_ls.serve.protocol import ModelCard
+    from sentiment_ls.analysis.runtimes.inference_protocol import ModelCard
 
-    client = ServiceClient(ServiceSpec("https://ml.example"))
+    client = ServiceClient(TeamService("https://ml.example"))
     same = ModelCard("sentiment-ls", "embedded", ("negative", "positive"), "a" * 64, 512)
     assert remote.connect_problems(client, same, ["negative", "positive"], "a" * 64, 512) == []
     other = ModelCard("sentiment-ls", "x", ("negative", "neutral", "positive"), "b" * 64, 128)

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from sentiment_ls.analysis.engine import SentimentEngine
-from sentiment_ls.analysis.model_loading import LoadedModel, load_model
+from sentiment_ls.analysis.loaded_model import LoadedModel
+from sentiment_ls.analysis.model_loading import load_model
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes import torch_available
 
 SENTENCES = [
@@ -31,7 +33,7 @@ OTHERS = [f"Filler sentence number {i} says something {'good' * (i % 3)} here." 
 def torch_loaded() -> LoadedModel:
     if not torch_available():
         pytest.skip("the torch runtime is an optional install (sentiment-ls[torch])")
-    return load_model("embedded", "cpu", runtime="torch")
+    return load_model(LoadRequest(model="embedded", device="cpu", runtime="torch"))
 
 
 @pytest.mark.parametrize("runtime", ["onnxruntime", "torch"])
@@ -117,10 +119,11 @@ def test_a_batch_run_uses_every_physical_core_and_the_server_leaves_one(
     the server one call per worker on cores - 1 threads. Both give the same scores."""
     import os
 
-    from sentiment_ls.analysis.runtimes.ort import default_threads, physical_cores
+    from sentiment_ls.analysis.runtimes import physical_cores
+    from sentiment_ls.analysis.runtimes.ort import default_threads
 
     assert 1 <= physical_cores() <= (os.cpu_count() or 1)
-    batch = load_model("embedded", "cpu", batch=True)
+    batch = load_model(LoadRequest(model="embedded", device="cpu", batch=True))
     served = embedded_engine.loaded
     batch_options = batch.runtime._session.get_session_options()  # type: ignore[attr-defined]
     served_options = served.runtime._session.get_session_options()  # type: ignore[attr-defined]

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from sentiment_ls.analysis.engine import SentimentEngine
+from sentiment_ls.analysis.model_files import GRAPH_ONLY
 from sentiment_ls.analysis.model_loading import load_model
-from sentiment_ls.analysis.runtimes.ort import GRAPH_ONLY
+from sentiment_ls.analysis.request import LoadRequest
 
 SENTENCES = ["The installer is broken again.", "Thanks, this guide is wonderful.", "It runs."]
 
@@ -28,7 +29,7 @@ def test_the_exported_folder_loads_on_onnxruntime_as_the_embedded_model_does(
     exported: Path, embedded_engine: SentimentEngine
 ) -> None:
     assert (exported / GRAPH_ONLY).is_file() and (exported / "model.safetensors").is_file()
-    loaded = load_model(str(exported), "cpu")
+    loaded = load_model(LoadRequest(model=str(exported), device="cpu"))
     assert loaded.runtime.name == "onnxruntime"
     assert loaded.labels == embedded_engine.loaded.labels
     ours = SentimentEngine(loaded).analyze(SENTENCES)

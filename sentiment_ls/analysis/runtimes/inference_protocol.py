@@ -19,6 +19,9 @@ import numpy as np
 
 from sentiment_ls.analysis.runtimes import FloatArray, IdArray
 
+# The one model a service serves, by the name its URLs use (/v2/models/<name>).
+MODEL_NAME = "sentiment-ls"
+
 INPUT_IDS = "input_ids"
 ATTENTION_MASK = "attention_mask"
 LOGITS = "logits"
@@ -248,7 +251,7 @@ class ModelCard:
     """What a client checks at connect: the service runs the model it expects."""
 
     name: str
-    model: str  # the served model's spec (`embedded`, a folder name)
+    model: str  # the served model as `--model` named it (`embedded`, a folder)
     labels: tuple[str, ...]
     weights_sha256: str | None
     max_length: int

@@ -1,4 +1,5 @@
-"""The analysis service: owns the loaded model and runs document and sentence analyses on the
+"""The editor's analysis service (in-process; the team service is `request.TeamService`):
+owns the loaded model and runs document and sentence analyses on the
 model worker, in priority order. No LSP here: callers pass texts and get results back.
 
 The runtime's libraries (onnxruntime; torch and transformers for the torch runtime) are
@@ -15,15 +16,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
+from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
-from sentiment_ls.analysis.spec import ModelSpec
 from sentiment_ls.document import Sentence, document_sentences
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
     from sentiment_ls.analysis.explain import Explanation, MethodOptions
-    from sentiment_ls.analysis.model_loading import LoadedModel
+    from sentiment_ls.analysis.loaded_model import LoadedModel
 
 LOG = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,11 +59,12 @@ async def _unless_service_down(work: Awaitable[T]) -> T:
         raise ModelNotReady(str(error)) from error
 
 
-def build_engine(spec: ModelSpec) -> SentimentEngine:
+def build_engine(request: LoadRequest) -> SentimentEngine:
     from sentiment_ls.analysis import preload
     from sentiment_ls.analysis.engine import SentimentEngine
+    from sentiment_ls.analysis.model_loading import load_model
 
-    return SentimentEngine(preload.take(spec) or preload.load_spec(spec))
+    return SentimentEngine(preload.take(request) or load_model(request))
 
 
 def _method_options(
@@ -96,7 +98,7 @@ class AnalysisService:
         self.status = ModelStatus.LOADING
         self.error: str | None = None
         self.engine: SentimentEngine | None = None
-        self.spec: ModelSpec | None = None
+        self.request: LoadRequest | None = None
         self._settled = asyncio.Event()
         # Background explanations: what is left to do per document, and whether a worker
         # job is queued to do it.
@@ -108,20 +110,20 @@ class AnalysisService:
     def loaded(self) -> LoadedModel | None:
         return self.engine.loaded if self.engine else None
 
-    async def load(self, spec: ModelSpec) -> None:
+    async def load(self, request: LoadRequest) -> None:
         """Load (or reload) the model on the worker; a failure is kept, never raised."""
-        self.spec = spec
+        self.request = request
         self.status, self.error = ModelStatus.LOADING, None
         self._settled.clear()
         try:
-            engine = await self.worker.run(Priority.HOVER, lambda: build_engine(spec))
+            engine = await self.worker.run(Priority.HOVER, lambda: build_engine(request))
         except Exception as error:  # any load failure leaves a server that explains it
             LOG.exception("model load failed")
-            if self.spec == spec:
+            if self.request == request:
                 self.status, self.error, self.engine = ModelStatus.FAILED, str(error), None
                 self._settled.set()
             return
-        if self.spec == spec:  # a newer load may have started meanwhile
+        if self.request == request:  # a newer load may have started meanwhile
             self.engine, self.status = engine, ModelStatus.READY
             self._settled.set()
 
@@ -134,7 +136,7 @@ class AnalysisService:
         return self.engine
 
     def describe_status(self) -> str:
-        name = self.spec.model if self.spec else "the model"
+        name = self.request.model if self.request else "the model"
         if self.status is ModelStatus.LOADING:
             return f"model loading (`{name}`)…"
         if self.status is ModelStatus.FAILED:
