@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tokenizers import Tokenizer
 
-from sentiment_ls.analysis.runtimes import ExtraMissing, Runtime, torch_available, torch_missing
+from sentiment_ls.analysis.runtimes import ExtraMissing, Runtime, torch_missing
 from sentiment_ls.analysis.runtimes.ort import GRAPH_ONLY, SELF_CONTAINED
 from sentiment_ls.analysis.spec import ServiceSpec
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID, WEIGHTS_DIR
+from sentiment_ls.extras import torch_available
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.runtimes.torch_runtime import TorchModel

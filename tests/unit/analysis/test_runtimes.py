@@ -10,7 +10,7 @@ import pytest
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.model_loading import LoadedModel, load_model
-from sentiment_ls.analysis.runtimes import torch_available
+from sentiment_ls.extras import torch_available
 
 SENTENCES = [
     "Great.",
