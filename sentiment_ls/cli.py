@@ -245,4 +245,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_tcp(server, args.host, args.port)
     server.start_io()
     return 0
-

@@ -72,9 +72,7 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     if args.ray_address and not args.ray:
         return "--ray-address: the cluster of a --ray run; pass --ray too"
     if args.ray and args.service:
-        return (
-            "--ray runs the model on the cluster's actors; it does not combine with --service"
-        )
+        return "--ray runs the model on the cluster's actors; it does not combine with --service"
     if args.ray and not extras.ray_available():
         return f"--ray: {extras.RAY_MISSING}"
     return None
