@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sentiment_ls.analysis.model_loading import LoadedModel
 
 
-class Model:
+class LazyModel:
     """The model of this run, loaded on first need: a run whose every sentence is in the
     cache never loads it."""
 
@@ -43,7 +43,7 @@ class Model:
 
 
 class LocalAnalysis:
-    def __init__(self, model: Model, cache: CheckCache) -> None:
+    def __init__(self, model: LazyModel, cache: CheckCache) -> None:
         self.model = model
         self.cache = cache
         self.analysed = 0  # sentences that reached the model

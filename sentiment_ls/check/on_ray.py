@@ -60,6 +60,8 @@ class LogitsActor:
 
 
 def pool_size() -> int:
+    """An actor for each CPU of the cluster: the driver reads and splits before the job and
+    only waits for it."""
     import ray
 
     return max(1, int(ray.available_resources().get("CPU", 1)))  # type: ignore[no-untyped-call]

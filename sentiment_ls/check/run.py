@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from sentiment_ls import extras
 from sentiment_ls.check.cache import CheckCache
 from sentiment_ls.check.inputs import STDIN, ReadFile, files_to_check, missing_paths, read_files
-from sentiment_ls.check.local import LocalAnalysis, Model
+from sentiment_ls.check.local import LazyModel, LocalAnalysis
 from sentiment_ls.check.terminal import Notices, use_color
 from sentiment_ls.document import LineIndex
 from sentiment_ls.present.check_formats import FORMATS, OutputStyle
@@ -81,7 +81,7 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
 def _run(
     args: argparse.Namespace, started: float, base: Settings, notices: Notices, cache: CheckCache
 ) -> int:
-    model = Model(args)
+    model = LazyModel(args)
     labelled = _labelled(args, cache, model)
     if labelled is None:
         return EXIT_ERROR
@@ -126,7 +126,7 @@ def _run(
 
 
 def _labelled(
-    args: argparse.Namespace, cache: CheckCache, model: Model
+    args: argparse.Namespace, cache: CheckCache, model: LazyModel
 ) -> ModelIdentity | LoadedModel | None:
     """Where the model's labels are read: its identity, told from its files, else the model
     itself, loaded (None once why it cannot load was said). A Ray run identifies the model
@@ -142,7 +142,7 @@ def _labelled(
 
 def _analysis(
     args: argparse.Namespace,
-    model: Model,
+    model: LazyModel,
     cache: CheckCache,
     labelled: ModelIdentity | LoadedModel,
     files: int,
