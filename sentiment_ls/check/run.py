@@ -103,7 +103,7 @@ def _run(
     for file, sentences in zip(readable, split, strict=True):
         file.sentences = sentences
         file.checked.sentences = len(sentences)
-    analysis = _analysis(args, model, cache, labelled, len(files))
+    analysis = _analysis(args, model, cache, labelled, len(read))
     from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
 
     try:
