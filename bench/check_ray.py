@@ -77,7 +77,7 @@ def main() -> None:
             f"`.venv/bin/python bench/check_ray.py --pages {args.pages}`: {machine_line()}. "
             f"{args.pages} generated Markdown pages, {sentences} sentences; both as "
             "subprocesses, wall time with start-up (the model load; Ray's start for `--ray`, "
-            "a local cluster of the machine's 2 CPUs: one actor, the splitting tasks beside it).",
+            "a local cluster of the machine's 2 CPUs: an actor on each).",
             "",
             "| command | wall s | sentences/s | report |",
             "|:--|--:|--:|:--|",

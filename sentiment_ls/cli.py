@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NoReturn
 
 from sentiment_ls import __version__
-from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+from sentiment_ls.options import add_model_options, integer_from, is_loopback
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -42,106 +41,6 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
-
-# -- value types: each says in its message what it wanted -------------------------------
-
-
-def probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= 1:  # NaN fails too
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
-    return value
-
-
-def integer_from(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum or (maximum is not None and value > maximum):
-            wanted = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
-            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, got {text!r}")
-        return value
-
-    return parse
-
-
-def label_list(text: str) -> list[str]:
-    """`--flag-labels negative,neutral`: a comma list, so that no file is read as a label."""
-    labels = [label.strip() for label in text.split(",") if label.strip()]
-    if not labels:
-        raise argparse.ArgumentTypeError(f"expected label names, got {text!r}")
-    return labels
-
-
-# -- options -----------------------------------------------------------------------------
-
-
-def _model_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model")
-    group.add_argument(
-        "--model",
-        default=EMBEDDED_MODEL_ID,
-        help="`embedded`, a local model folder or a Hugging Face Hub id, read from the local "
-        "cache unless --allow-download (default: %(default)s)",
-    )
-    group.add_argument(
-        "--device",
-        default="auto",
-        choices=["auto", "cpu", "cuda", "mps"],
-        help="where the model runs; an unavailable device falls back to the CPU with a "
-        "warning (default: %(default)s)",
-    )
-    group.add_argument(
-        "--precision",
-        default="fp32",
-        choices=["fp32", "int8"],
-        help="int8 linear layers on the CPU are ~1.7x faster, but a sentence's score then "
-        "depends slightly on the sentences batched with it; torch runtime "
-        "(default: %(default)s)",
-    )
-    group.add_argument(
-        "--runtime",
-        default="auto",
-        choices=["auto", "onnxruntime", "torch"],
-        help="what runs the model: onnxruntime for a model with an ONNX export (the embedded "
-        "one), torch otherwise, which needs the sentiment-ls[torch] extra (default: %(default)s)",
-    )
-    group.add_argument(
-        "--allow-download",
-        action="store_true",
-        help="let a Hub id be downloaded (default: off, only the local cache is read)",
-    )
-    group.add_argument(
-        "--allow-pickle",
-        action="store_true",
-        help="let a model with pickle weights (pytorch_model.bin) load; unpickling can run "
-        "code, so only for a source you trust (default: off, safetensors only)",
-    )
-
-
-CHECK_DESCRIPTION = """\
-Report the sentences whose tone misses their document's target tone, as a linter does:
-one finding per sentence, in the format of --format, then a summary line.
-
-Folders are walked for the files whose kind is known (Markdown, reST, LaTeX, HTML, text,
-comments in source code...), skipping hidden files, dependency folders and what git ignores
-(.gitignore, .git/info/exclude) inside a git repository; files named on the command line are
-read whatever their name. `-` reads standard input as --language. The project file that
-governs each file (.sentiment-ls.toml or [tool.sentiment-ls] in pyproject.toml) sets its
-rules and its `exclude` list, and wins over these options (--no-config ignores it).
-"""
-
-CHECK_EPILOG = """\
-exit status:
-  0  nothing flagged that fails the run (see --fail-on and --max-findings)
-  1  findings at or above --fail-on, more of them than --max-findings
-  2  usage error, or a path, the input or the model could not be read
-"""
 
 EVAL_DESCRIPTION = """\
 Accuracy, macro-F1, the confusion matrix and sentences/s of a model on labelled sentences.
@@ -158,147 +57,6 @@ SERVER_EPILOG = """\
 exit status of the server: 0 after LSP `shutdown` then `exit`; 1 on `exit` without
 `shutdown` (as LSP says), or when it cannot listen on the TCP port; 2 usage error.
 """
-
-
-def _check_arguments(check: argparse.ArgumentParser) -> None:
-    from sentiment_ls.document import SUPPORTED_LANGUAGES
-    from sentiment_ls.present.check_formats import FORMATS
-    from sentiment_ls.settings import Settings
-
-    defaults = Settings()
-
-    check.add_argument(
-        "paths",
-        nargs="+",
-        metavar="PATH",
-        help="files and folders to check; `-` for standard input",
-    )
-    team = check.add_argument_group("team service and cluster (the `ray` extra for --ray)")
-    team.add_argument(
-        "--service",
-        metavar="URL",
-        default=None,
-        help="send the forward passes to this service's base URL (http://127.0.0.1:8000); "
-        "only token ids leave the machine; the token from --service-token-env (default: none, "
-        "the model runs here)",
-    )
-    team.add_argument(
-        "--service-mode",
-        choices=["prefer", "require"],
-        default="require",
-        help="on a service error: `require` fails the run (exit 2), `prefer` finishes it "
-        "with the local model (default: %(default)s)",
-    )
-    team.add_argument(
-        "--service-token-env",
-        metavar="NAME",
-        default="SENTIMENT_LS_SERVICE_TOKEN",
-        help="the environment variable holding the bearer token (default: %(default)s)",
-    )
-    team.add_argument(
-        "--ray",
-        metavar="ADDRESS",
-        nargs="?",
-        const="local",
-        default=None,
-        help="run as a Ray Data job: on the cluster at ADDRESS, or a local one when no "
-        "address is given; the same report (default: off, no Ray)",
-    )
-    output = check.add_argument_group("output")
-    output.add_argument(
-        "--format",
-        choices=list(FORMATS),
-        default="text",
-        help="text: compiler-style lines and a summary; json: every finding with its "
-        "probabilities; github: GitHub Actions annotations; sarif: SARIF 2.1.0 for "
-        "code-scanning dashboards; junit: JUnit XML (default: %(default)s)",
-    )
-    output.add_argument("-q", "--quiet", action="store_true", help="findings only, no summary line")
-    output.add_argument(
-        "--color",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="ANSI colours in text output; auto: on a terminal, unless NO_COLOR is set "
-        "(default: %(default)s)",
-    )
-    failing = check.add_argument_group("when the run fails")
-    failing.add_argument(
-        "--fail-on",
-        choices=["error", "warning", "information", "hint", "never"],
-        default="hint",
-        help="the lowest severity whose findings fail the run; `never`: always exit 0 "
-        "unless something could not be read (default: %(default)s, every finding)",
-    )
-    failing.add_argument(
-        "--max-findings",
-        type=integer_from(0),
-        default=0,
-        metavar="N",
-        help="exit 1 only when more than N findings reach --fail-on (default: %(default)s)",
-    )
-    selection = check.add_argument_group("input")
-    selection.add_argument(
-        "--language",
-        choices=sorted(SUPPORTED_LANGUAGES),
-        default="plaintext",
-        metavar="LANGUAGE_ID",
-        help="the format of standard input (`-`), as an LSP languageId: "
-        f"{', '.join(sorted(SUPPORTED_LANGUAGES))} (default: %(default)s)",
-    )
-    selection.add_argument(
-        "--no-config",
-        action="store_true",
-        help="ignore .sentiment-ls.toml and [tool.sentiment-ls] in pyproject.toml",
-    )
-    rules = check.add_argument_group(
-        "rules", "The project file that governs a file wins over these for the keys it sets."
-    )
-    rules.add_argument(
-        "--threshold",
-        type=probability,
-        default=None,
-        metavar="P",
-        help="probability from 0 to 1 at or above which a flagged label becomes a finding "
-        f"(default: {defaults.threshold})",
-    )
-    rules.add_argument(
-        "--tone",
-        default=None,
-        choices=["positive", "neutral", "any"],
-        help="how documents should read: positive flags negative sentences, neutral strong "
-        f"sentiment of either sign, any nothing unless --flag-labels (default: {defaults.tone})",
-    )
-    rules.add_argument(
-        "--flag-labels",
-        type=label_list,
-        action="extend",
-        default=None,
-        metavar="LABEL[,LABEL...]",
-        help="flag these labels of the model (any case) whatever the tone; repeat or "
-        "separate with commas (default: as --tone says)",
-    )
-    rules.add_argument(
-        "--severity",
-        default=None,
-        choices=["error", "warning", "information", "hint"],
-        help=f"the severity of findings (default: {defaults.severity})",
-    )
-    cache = check.add_argument_group(
-        "cache",
-        "Each sentence's model scores are kept between runs, under the model's identity (its "
-        "files' hashes, runtime, precision, device): an unchanged sentence is not analysed "
-        "again, and a run whose every sentence is known loads no model.",
-    )
-    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    cache.add_argument(
-        "--cache-dir",
-        default=None,
-        metavar="DIR",
-        help="where the cache lives (default: .sentiment-ls-cache in the project root: the "
-        "nearest folder up from here with .git, pyproject.toml or .sentiment-ls.toml, else "
-        "the current folder)",
-    )
-    _model_options(check)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -333,13 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    from sentiment_ls.check.arguments import CHECK_DESCRIPTION, CHECK_EPILOG
+    from sentiment_ls.check.arguments import add_arguments as add_check_arguments
+
     check = commands.add_parser(
         "check",
         help="report flagged sentences in files, folders or stdin, as a linter",
         description=CHECK_DESCRIPTION,
         epilog=CHECK_EPILOG,
     )
-    _check_arguments(check)
+    add_check_arguments(check)
 
     evaluate = commands.add_parser(
         "eval",
@@ -366,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         "neutral class, the higher of its negative and positive probabilities decides "
         "(on by itself when the labels are only 0 and 1 and the model has a neutral class)",
     )
-    _model_options(evaluate)
+    add_model_options(evaluate)
 
     explain = commands.add_parser(
         "explain",
@@ -378,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     from sentiment_ls.explain_cli import add_arguments as add_explain_arguments
 
     add_explain_arguments(explain)
-    _model_options(explain)
+    add_model_options(explain)
 
     train = commands.add_parser(
         "train",
@@ -423,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stderr)
     if args.command == "check":
-        from sentiment_ls.check import run_check
+        from sentiment_ls.check.run import run_check
 
         return run_check(args)
     if args.command == "eval":
@@ -473,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.tcp:
         from sentiment_ls.lsp.tcp import serve_tcp
 
-        if not _is_loopback(args.host):
+        if not is_loopback(args.host):
             # Any client that reaches the port can have the server read files from disk
             # (sentiment-ls.analyze of a URI that is not open): say so where it is started.
             print(
@@ -484,14 +245,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_tcp(server, args.host, args.port)
     server.start_io()
     return 0
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: it may resolve anywhere
-        return False

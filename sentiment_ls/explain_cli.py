@@ -8,13 +8,8 @@ import json
 import sys
 import typing
 
+from sentiment_ls.options import integer_from
 from sentiment_ls.settings import ExplainMethod, Settings
-
-
-def _steps(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 256:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 256, got {text!r}")
-    return int(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--steps",
-        type=_steps,
+        type=integer_from(1, 256),
         default=20,
         help="integration steps of integrated-gradients, 1 to 256 (default: %(default)s)",
     )

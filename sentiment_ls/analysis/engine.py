@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy.typing as npt
+
 from sentiment_ls.analysis.cache import LRUCache
 from sentiment_ls.analysis.explain import DEFAULT_METHOD, Explanation, MethodOptions, explain
 from sentiment_ls.analysis.forward import forward
@@ -26,6 +28,18 @@ class SentenceAnalysis:
 # kept there, and a verdict needs nothing else (explanations, which need tokens, are never
 # made from such a result).
 NOT_TOKENIZED = Encoding(tokens=(), windows=())
+
+
+def analysis_of_logits(
+    text: str,
+    logits: npt.ArrayLike,
+    id2label: dict[int, str],
+    problem_type: str | None,
+    encoding: Encoding = NOT_TOKENIZED,
+) -> SentenceAnalysis:
+    """A sentence's analysis from its logits: the engine's own, and those of a run that got
+    the logits elsewhere (`check`'s persistent cache, the actors of `check --ray`)."""
+    return SentenceAnalysis(text, encoding, postprocess(logits, id2label, problem_type))
 
 
 def analysis_bytes(text: str, analysis: SentenceAnalysis) -> int:
@@ -88,10 +102,8 @@ class SentimentEngine:
                 # A long sentence's windows vote equally: the mean of their logits.
                 sentence_logits = logits[cursor : cursor + count].mean(axis=0)
                 cursor += count
-                result = SentenceAnalysis(
-                    text,
-                    encoding,
-                    postprocess(sentence_logits, self.loaded.id2label, self.loaded.problem_type),
+                result = analysis_of_logits(
+                    text, sentence_logits, self.loaded.id2label, self.loaded.problem_type, encoding
                 )
                 self._results.put(self.model_id, text, result)
                 known[text] = result

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from tokenizers import Tokenizer
 
-from sentiment_ls.analysis.runtimes import ExtraMissing, Runtime, torch_available, torch_missing
+from sentiment_ls.analysis.runtimes import ExtraMissing, Runtime, torch_missing
+from sentiment_ls.extras import torch_available
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.runtimes.torch_runtime import TorchModel

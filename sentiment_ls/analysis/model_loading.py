@@ -22,11 +22,12 @@ from pathlib import Path
 from sentiment_ls.analysis.loaded_model import LoadedModel
 from sentiment_ls.analysis.model_files import GRAPH_ONLY, SELF_CONTAINED, hub_snapshot, onnx_folder
 from sentiment_ls.analysis.request import LoadRequest, ModelLoadError, RuntimeName
-from sentiment_ls.analysis.runtimes import torch_available, torch_missing
+from sentiment_ls.analysis.runtimes import torch_missing
 from sentiment_ls.analysis.runtimes.hf import load_torch
 from sentiment_ls.analysis.runtimes.ort import load_onnx
 from sentiment_ls.analysis.runtimes.remote import load_remote
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID
+from sentiment_ls.extras import torch_available
 
 # One line per local runtime: how a model is loaded onto it. (The `remote` runtime wraps the
 # model loaded here: `load_remote`.)

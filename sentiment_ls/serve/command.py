@@ -15,25 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sentiment_ls import extras
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
+from sentiment_ls.options import integer_from, is_loopback
 
 APP_NAME = "sentiment-ls"
-RAY_MISSING = "this needs Ray, which is not installed: `pip install 'sentiment-ls[ray]'`"
-
-
-def ray_available() -> bool:
-    import importlib.util
-
-    try:
-        return all(importlib.util.find_spec(n) is not None for n in ("ray", "fastapi"))
-    except (ImportError, ValueError):
-        return False
 DEFAULT_PORT = 8000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from sentiment_ls.cli import integer_from
-
     parser.add_argument(
         "--host",
         default=None,
@@ -123,7 +113,6 @@ def deploy(options: ServeOptions, blocking: bool = False) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from sentiment_ls.cli import _is_loopback as is_loopback
     from sentiment_ls.serve.auth import read_tokens
 
     try:
@@ -145,8 +134,8 @@ def run_serve(args: argparse.Namespace) -> int:
             "sentiment-ls serve: no tokens: anyone on this machine may use the service",
             file=sys.stderr,
         )
-    if not ray_available():
-        print(f"sentiment-ls serve: error: {RAY_MISSING}", file=sys.stderr)
+    if not extras.ray_available():
+        print(f"sentiment-ls serve: error: {extras.RAY_MISSING}", file=sys.stderr)
         return 2
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray

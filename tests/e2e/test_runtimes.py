@@ -28,7 +28,7 @@ WITHOUT_TORCH = Path(__file__).resolve().parent / "without_torch"
 
 
 def _torch_installed() -> bool:
-    from sentiment_ls.analysis.runtimes import torch_available
+    from sentiment_ls.extras import torch_available
 
     return torch_available()
 

@@ -60,13 +60,26 @@ def test_check_on_ray_equals_check(
     local, remote = json.loads(local_json), json.loads(ray_json)
     assert local["summary"].pop("seconds") >= 0 and remote["summary"].pop("seconds") >= 0
     assert remote == local
-    from sentiment_ls import check_ray
+    from sentiment_ls.check import on_ray
 
-    assert check_ray.last_job is not None and check_ray.last_job.rows > len(local["findings"])
-    assert os.getpid() not in check_ray.last_job.workers  # analysed by Ray's actors
+    assert on_ray.last_job is not None and on_ray.last_job.rows > len(local["findings"])
+    assert os.getpid() not in on_ray.last_job.workers  # analysed by Ray's actors
     # Not vacuous: something is flagged (the model may be retrained: no verdict is assumed).
     assert local["findings"] and local["summary"]["unreadable"] == ["docs/broken.md"]
     assert {f["severity"] for f in local["findings"]} <= {"warning", "hint"}  # the overrides
     assert "cannot read docs/broken.md" in ray_err and "cannot read docs/broken.md" in local_err
     local_sarif = run(capsys, *paths, "--format", "sarif")[1]
     assert run(capsys, *paths, "--format", "sarif", "--ray")[1] == local_sarif
+
+
+def test_ray_is_a_flag_before_or_after_the_paths(
+    ray_cluster: None, tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sentiment_ls.check import on_ray
+
+    local = run(capsys, "--format", "sarif", "docs/guide.md")
+    for args in (["--ray", "docs/guide.md", "--format", "sarif"],
+                 ["--format", "sarif", "docs/guide.md", "--ray"]):  # fmt: skip
+        on_ray.last_job = None
+        assert run(capsys, *args)[:2] == local[:2]
+        assert on_ray.last_job is not None  # `docs/guide.md` was a path, not an address

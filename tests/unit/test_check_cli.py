@@ -194,6 +194,7 @@ def test_colour_on_a_terminal() -> None:
         (["check"], "the following arguments are required: PATH"),
         (["check", "no-such-file.md"], "no such file or folder: no-such-file.md"),
         (["check", "-", "-"], "`-` (standard input) given twice"),
+        (["check", "-", "--ray-address", "auto"], "--ray-address: the cluster of a --ray run"),
         (["--log-level", "verbose"], "argument --log-level: invalid choice: 'VERBOSE'"),
         (["--port", "70000"], "argument --port: expected a whole number from 0 to 65535"),
         (["--tcp", "--stdio"], "argument --stdio: not allowed with argument --tcp"),

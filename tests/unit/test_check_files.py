@@ -7,7 +7,8 @@ import io
 import time
 from pathlib import Path
 
-from sentiment_ls.check import ProgressBar, iter_files
+from sentiment_ls.check.inputs import iter_files
+from sentiment_ls.check.terminal import ProgressBar
 
 
 def test_folders_are_walked_for_every_known_kind_and_hidden_files_are_skipped(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import sentiment_ls
-from sentiment_ls.check import use_color
+from sentiment_ls.check.terminal import use_color
 from sentiment_ls.cli import build_parser
 from sentiment_ls.command_model import command_line_wording
 
@@ -141,3 +141,29 @@ def test_explain_takes_a_label_in_any_case() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "words toward positive" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--ray", "--no-cache", "--format", "json", "-q", "docs/", "notes.md"],
+        ["check", "docs/", "notes.md", "--ray", "--no-cache", "--format", "json", "-q"],
+        ["check", "--ray", "--format", "json", "docs/", "notes.md", "-q", "--no-cache"],
+    ],
+)
+def test_ray_and_every_option_before_or_after_the_paths(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.paths == ["docs/", "notes.md"]  # never read as the cluster's address
+    assert (args.ray, args.ray_address, args.no_cache, args.format, args.quiet) == (
+        True,
+        None,
+        True,
+        "json",
+        True,
+    )
+
+
+def test_the_ray_address_is_an_option_of_its_own() -> None:
+    args = build_parser().parse_args(["check", "docs/", "--ray", "--ray-address", "auto"])
+    assert (args.paths, args.ray, args.ray_address) == (["docs/"], True, "auto")
+    assert build_parser().parse_args(["check", "docs/"]).ray is False

@@ -160,10 +160,10 @@ def test_serve_options_from_a_serve_config_file(tmp_path) -> None:  # type: igno
 def test_without_ray_serve_and_check_ray_say_what_to_install(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path  # type: ignore[no-untyped-def]
 ) -> None:
+    from sentiment_ls import extras
     from sentiment_ls.cli import main
-    from sentiment_ls.serve import command
 
-    monkeypatch.setattr(command, "ray_available", lambda: False)
+    monkeypatch.setattr(extras, "ray_available", lambda: False)
     assert main(["serve"]) == 2
     assert "pip install 'sentiment-ls[ray]'" in capsys.readouterr().err
     (tmp_path / "a.md").write_text("Fine.\n")

@@ -140,13 +140,3 @@ def torch_missing(what: str) -> ExtraMissing:
         f"{what} needs PyTorch and transformers, which are not installed: "
         f"install them with `pip install '{TORCH_EXTRA}'`"
     )
-
-
-def torch_available() -> bool:
-    """Whether torch and transformers can be imported, without importing them."""
-    import importlib.util
-
-    try:
-        return all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers"))
-    except (ImportError, ValueError):  # a broken or blocked install is a missing one
-        return False

@@ -12,7 +12,7 @@ from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.loaded_model import LoadedModel
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.request import LoadRequest
-from sentiment_ls.analysis.runtimes import torch_available
+from sentiment_ls.extras import torch_available
 
 SENTENCES = [
     "Great.",
