@@ -24,7 +24,8 @@ import numpy as np
 from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes.ort import THREADS_ENV
 from sentiment_ls.present.check_report import CheckedFile, FileFinding
-from sentiment_ls.present.findings import Finding, FlagRule
+from sentiment_ls.present.findings import Finding
+from sentiment_ls.rules import FlagRule
 from sentiment_ls.settings import Settings
 
 BATCH_SIZE = 256
