@@ -87,6 +87,8 @@ class Context:
             document.source,
             document.language_id or "plaintext",
             self.settings_for(uri),
+            # The editor's limit for every open document (its project file's applies to
+            # the closed files a workspace pull reads).
             self.settings.maxDocumentChars,
             is_current,
         )

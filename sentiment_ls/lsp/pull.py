@@ -62,8 +62,9 @@ async def document_report(
             raise JsonRpcException(
                 "the document changed", code=SERVER_CANCELLED, data={"retriggerRequest": True}
             )
-        if analysis is not None:
-            items = analysis.diagnostics(session.encoding)
+        if analysis is None:  # no model (or its service is down): no id, ask again later
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        items = analysis.diagnostics(session.encoding)
     # The id names the text and settings that were read, ready or not: a report made while
     # the model loaded must not be reused once it is ready.
     # (Computed again: the model may have become ready while this request waited for it.)
@@ -140,11 +141,11 @@ async def _file_report(
         # The report names the text it read: it is analysed whatever the edits meanwhile.
         document = dataclasses.replace(opened, is_current=always)
     else:
-        settings = session.settings_for(uri)
         try:
             source = read_document(path, session.settings.maxDocumentChars)
         except (OSError, UnicodeDecodeError):
             return None
+        settings = session.settings_for(uri)
         document = DocumentSnapshot(
             uri, None, source, language, settings, settings.maxDocumentChars, opened=False
         )
