@@ -23,7 +23,7 @@ from tone import DATA_DIR, Row, docs_dev, fmt, scores
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.request import LoadRequest
-from sentiment_ls.present.findings import rule_for
+from sentiment_ls.rules import rule_for
 from sentiment_ls.settings import Settings
 
 CODE_LIKE = re.compile(

@@ -21,7 +21,7 @@ from tone import DATA_DIR, behaviour, dev_split
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.request import LoadRequest
-from sentiment_ls.present.findings import rule_for
+from sentiment_ls.rules import rule_for
 from sentiment_ls.settings import Settings
 from sentiment_ls.training.average import interpolate
 from sentiment_ls.training.evaluate import average_precision

@@ -75,7 +75,8 @@ def main() -> None:
     from sentiment_ls.analysis.request import LoadRequest
     from sentiment_ls.document import LineIndex, document_sentences
     from sentiment_ls.present.diagnostics import to_diagnostics
-    from sentiment_ls.present.findings import FlagRule, findings
+    from sentiment_ls.present.findings import findings
+    from sentiment_ls.rules import FlagRule
 
     text, lines = markdown_document(prose_sentences(2000))
     engine = SentimentEngine(load_model(LoadRequest(model="embedded", device="cpu")))

@@ -2,7 +2,7 @@
 SST-2 model, in one run.
 
 Per domain, every model through the product's own rule at its default settings
-(`present.findings.rule_for` on `Settings()`, the minimum-words rule included):
+(`rules.rule_for` on `Settings()`, the minimum-words rule included):
 
 - the dev splits (`tone/docs/dev.tsv`, `tone/issues/dev.tsv`): whole repositories that training
   never sees. They are the splits the default model was *selected and calibrated on* and the
@@ -39,7 +39,7 @@ from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
 from sentiment_ls.analysis.labels import negative_labels, neutral_labels, positive_labels
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.request import LoadRequest
-from sentiment_ls.present.findings import FlagRule, rule_for
+from sentiment_ls.rules import FlagRule, rule_for
 from sentiment_ls.settings import Settings
 from sentiment_ls.training.calibration import expected_calibration_error
 from sentiment_ls.training.data import read_labelled_tsv

@@ -18,7 +18,7 @@ import cattrs.errors
 
 from sentiment_ls.analysis.request import DEFAULT_TOKEN_ENV, Precision, RuntimeName, ServiceMode
 from sentiment_ls.embedded import EMBEDDED_MODEL_ID
-from sentiment_ls.present.findings import Tone
+from sentiment_ls.rules import Tone
 
 SECTION = "sentimentLs"
 Severity = Literal["error", "warning", "information", "hint"]
@@ -47,7 +47,7 @@ class Settings:
     # precision on issue threads is at least 0.85 with a margin (0.90) and no more than 4% of
     # their neutral sentences are flagged (see MODEL.md).
     threshold: float = 0.6
-    # The tone a document should read in (see present/findings.py): `positive` flags
+    # The tone a document should read in (see rules.py): `positive` flags
     # negative sentences, `neutral` strong sentiment of either sign, `any` nothing.
     tone: Tone = "positive"
     # Below this probability of its label the model is unsure, and the sentence is never

@@ -18,8 +18,9 @@ from sentiment_ls.check.terminal import Notices, use_color
 from sentiment_ls.document import LineIndex
 from sentiment_ls.present.check_formats import FORMATS, OutputStyle
 from sentiment_ls.present.check_report import EXIT_ERROR, CheckReport, FileFinding
-from sentiment_ls.present.findings import findings, rule_for
+from sentiment_ls.present.findings import findings
 from sentiment_ls.project_config import ProjectConfigs
+from sentiment_ls.rules import rule_for
 from sentiment_ls.settings import Settings, parse_settings
 
 if TYPE_CHECKING:

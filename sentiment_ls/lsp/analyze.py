@@ -132,13 +132,13 @@ async def explain_request(session: Session, request: AnalyzeRequest) -> Explaine
     included), shared by this command and `sentiment-ls.breakdown`."""
     service = session.service
     service.require_engine()  # fail fast, before reading the document
-    opened = session.document(request.uri)
+    opened = session.open_document(request.uri)
     if opened is not None:
-        language = opened.language_id or "plaintext"
+        language = opened.language
         if language not in SUPPORTED_LANGUAGES:
             raise ValueError(f"sentiment-ls cannot read documents of language {language!r}")
         source = opened.source
-        sentences = await session.document_sentences(request.uri, opened)
+        sentences = await session.sentences(opened)
     else:
         # Not open: read from disk, and never cache, since the file may change under us.
         # Only a regular file, and only as much as would be analysed: a URI may name

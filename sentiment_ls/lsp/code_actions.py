@@ -40,11 +40,11 @@ async def code_actions(
     session: Session, uri: str, diagnostics: Sequence[types.Diagnostic]
 ) -> list[types.CodeAction]:
     ours = [d for d in diagnostics if d.source == SOURCE]
-    document = session.document(uri)
-    if not ours or document is None or not session.wants(document):
+    document = session.open_document(uri)
+    if not ours or document is None or not document.wanted:
         return []
-    source, language = document.source, document.language_id or "plaintext"
-    sentences = await session.document_sentences(uri, document)
+    source, language = document.source, document.language
+    sentences = await session.sentences(document)
     index = LineIndex(source)
     encoding = session.encoding
 
@@ -116,7 +116,7 @@ async def run_breakdown(session: Session, arguments: Sequence[Any]) -> dict[str,
     markdown = breakdown_markdown(explained.items, explained.index, model_id)
     path = _breakdown_file(request.uri, markdown)
     uri = from_fs_path(str(path)) or path.as_uri()
-    if session._capability("window", "show_document", "support"):
+    if session.capability("window", "show_document", "support"):
         await session.server.window_show_document_async(
             types.ShowDocumentParams(uri=uri, take_focus=True)
         )

@@ -25,7 +25,8 @@ from sentiment_ls.document.positions import LINE_BREAK
 LOG = logging.getLogger(__name__)
 
 
-def _encoding(value: Any) -> PositionEncoding:
+def negotiated_encoding(value: Any) -> PositionEncoding:
+    """The position encoding the client and server agreed on (LSP's default: UTF-16)."""
     text = str(value or "utf-16")
     return text if text in ("utf-8", "utf-32") else "utf-16"  # type: ignore[return-value]
 
@@ -65,7 +66,7 @@ class LspTextDocument(TextDocument):
         return lsp_lines(self.source)
 
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
-        encoding = _encoding(self.position_codec.encoding)
+        encoding = negotiated_encoding(self.position_codec.encoding)
         self._source = apply_change(self.source, change.range, change.text, encoding)
 
 

@@ -1,5 +1,5 @@
 """Per-document settings in the server: the editor's settings with the project file that
-governs the document on top, and the flag rule that follows from them.
+governs the document on top.
 
 The order, last wins: defaults < initializationOptions < the editor's `sentimentLs`
 section < the project file's table < its overrides that match the document. The project
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from sentiment_ls.present.findings import FlagRule, rule_for
 from sentiment_ls.project_config import ProjectConfig, ProjectConfigs
 
 if TYPE_CHECKING:
@@ -115,11 +114,3 @@ class ProjectSettings:
             )
             return False
         return True
-
-
-def flag_rule(settings: Settings, model_labels: list[str] | None) -> FlagRule:
-    """The rule for a document with these settings; nothing is flagged without a model.
-    (Problems with the labels are shown once per settings change, by the session.)"""
-    if model_labels is None:
-        return FlagRule(frozenset(), settings.threshold, settings.neutralBand, settings.minWords)
-    return rule_for(settings, model_labels)[0]

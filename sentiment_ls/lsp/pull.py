@@ -9,6 +9,7 @@ time.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import uuid
@@ -19,11 +20,12 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 
-from sentiment_ls.analysis.analysis_service import ModelNotReady, ModelStatus
+from sentiment_ls.analysis.analysis_service import ModelStatus
 from sentiment_ls.analysis.scheduling import Priority
-from sentiment_ls.document import SUPPORTED_LANGUAGES, language_of
-from sentiment_ls.document.limits import analysed_end, read_document
+from sentiment_ls.document import language_of
+from sentiment_ls.document.limits import read_document
 from sentiment_ls.file_selection import SKIPPED_FOLDERS
+from sentiment_ls.lsp.document_analysis import DocumentSnapshot, always
 
 if TYPE_CHECKING:
     from sentiment_ls.lsp.session import Session
@@ -34,81 +36,41 @@ SERVER_CANCELLED = -32802  # LSP's ServerCancelled: the client should ask again
 MAX_WORKSPACE_FILES = 500
 
 
-def result_id(session: Session, uri: str, source: str) -> str:
+def result_id(session: Session, document: DocumentSnapshot) -> str:
     engine = session.service.engine
     digest = hashlib.sha256()
-    for part in (engine.model_id if engine else "", repr(session.settings_for(uri)), source):
+    for part in (engine.model_id if engine else "", repr(document.settings), document.source):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     return digest.hexdigest()[:24]
 
 
-async def _diagnostics(
-    session: Session, uri: str, source: str, language: str
-) -> list[types.Diagnostic]:
-    """The diagnostics of a file of the workspace (not necessarily open)."""
-    settings = session.settings_for(uri)
-    if not (settings.enabled and language in settings.languages):
-        return []
-    if language not in SUPPORTED_LANGUAGES:
-        return []
-    await session.service.wait_until_settled()
-    if session.service.status is not ModelStatus.READY:
-        return []  # the load failure was shown; a refresh follows a fixed setting
-    text = source[: analysed_end(source, settings.maxDocumentChars)]
-    sentences = await session.service.sentences(text, language)
-    try:
-        result = await session.service.analyze_document(sentences, lambda: True, Priority.DOCUMENT)
-    except ModelNotReady:
-        return []
-    assert result is not None  # never cancelled: `is_current` is always true
-    document = session.document(uri)
-    if document is not None:  # an open document will be hovered: explain ahead
-        version = document.version
-        session.explain_ahead_of(
-            uri, result, lambda: getattr(session.document(uri), "version", None) == version
-        )
-    return session.diagnostics_for(uri, source, result)
-
-
 async def document_report(
     session: Session, uri: str, previous_result_id: str | None
 ) -> types.DocumentDiagnosticReport:
-    document = session.document(uri)
+    document = session.open_document(uri)
     if document is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    version, source = document.version, document.source
-    this_id = result_id(session, uri, source)
+    this_id = result_id(session, document)
     if previous_result_id == this_id and session.service.status is ModelStatus.READY:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=this_id)
-
-    def is_current() -> bool:
-        now = session.document(uri)
-        return now is not None and now.version == version
-
-    if session.wants(document):
-        sentences = await session.document_sentences(uri, document)  # shared with hovers
-        await session.service.wait_until_settled()
-        try:
-            result = await session.service.analyze_document(
-                sentences, is_current, Priority.DOCUMENT
-            )
-        except ModelNotReady:
-            return types.RelatedFullDocumentDiagnosticReport(items=[])
-        if result is None or not is_current():
+    items = []
+    if document.wanted:
+        analysis = await session.analyse(document, Priority.DOCUMENT)
+        if analysis is None and not document.is_current():
             # Edited meanwhile: the client asks again for the new text.
             raise JsonRpcException(
                 "the document changed", code=SERVER_CANCELLED, data={"retriggerRequest": True}
             )
-        items = session.diagnostics_for(uri, source, result)
-    else:
-        items = []
+        if analysis is None:  # no model (or its service is down): no id, ask again later
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        items = analysis.diagnostics(session.encoding)
     # The id names the text and settings that were read, ready or not: a report made while
     # the model loaded must not be reused once it is ready.
     # (Computed again: the model may have become ready while this request waited for it.)
     ready = session.service.status is ModelStatus.READY
     return types.RelatedFullDocumentDiagnosticReport(
-        items=items, result_id=result_id(session, uri, source) if ready else None
+        items=items, result_id=result_id(session, document) if ready else None
     )
 
 
@@ -138,7 +100,7 @@ async def workspace_report(
     files = workspace_files(session.project.roots())
     progress = session.server.work_done_progress
     token = params.work_done_token
-    if token is None and session._capability("window", "work_done_progress"):
+    if token is None and session.capability("window", "work_done_progress"):
         token = f"sentiment-ls/workspace/{uuid.uuid4()}"
         try:
             await progress.create_async(token)
@@ -174,22 +136,31 @@ async def _file_report(
     session: Session, path: Path, language: str, previous: dict[str, str]
 ) -> types.WorkspaceDocumentDiagnosticReport | None:
     uri = from_fs_path(str(path)) or path.as_uri()
-    opened = session.document(uri)
+    opened = session.open_document(uri)
     if opened is not None:
-        source, version = opened.source, opened.version
-        language = opened.language_id or language
+        # The report names the text it read: it is analysed whatever the edits meanwhile.
+        document = dataclasses.replace(opened, is_current=always)
     else:
         try:
             source = read_document(path, session.settings.maxDocumentChars)
-            version = None
         except (OSError, UnicodeDecodeError):
             return None
-    this_id = result_id(session, uri, source)
+        settings = session.settings_for(uri)
+        document = DocumentSnapshot(
+            uri, None, source, language, settings, settings.maxDocumentChars, opened=False
+        )
+    this_id = result_id(session, document)
     if previous.get(uri) == this_id:
         return types.WorkspaceUnchangedDocumentDiagnosticReport(
-            uri=uri, version=version, result_id=this_id
+            uri=uri, version=document.version, result_id=this_id
         )
-    items = await _diagnostics(session, uri, source, language)
+    items: list[types.Diagnostic] = []
+    if document.wanted:
+        analysis = await session.analyse(document, Priority.DOCUMENT)
+        if analysis is not None:
+            items = analysis.diagnostics(session.encoding)
+            if opened is not None:  # an open document will be hovered: explain ahead
+                session.ahead.analysed(analysis, opened.is_current)
     return types.WorkspaceFullDocumentDiagnosticReport(
-        uri=uri, version=version, items=items, result_id=this_id
+        uri=uri, version=document.version, items=items, result_id=this_id
     )

@@ -41,11 +41,12 @@ def build_server() -> SentimentLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: SentimentLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.session.schedule(params.text_document.uri)
+        ls.session.publisher.schedule(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: SentimentLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.session.schedule(params.text_document.uri, ls.session.settings.debounceMs / 1000)
+        delay = ls.session.settings.debounceMs / 1000
+        ls.session.publisher.schedule(params.text_document.uri, delay)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SentimentLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -63,7 +64,7 @@ def build_server() -> SentimentLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: SentimentLanguageServer, params: types.HoverParams) -> types.Hover | None:
-        return await ls.session.hover(params.text_document.uri, params.position)
+        return await ls.session.hovers.hover(params.text_document.uri, params.position)
 
     @server.command(analyze.COMMAND)
     async def analyze_command(ls: SentimentLanguageServer, *arguments: Any) -> dict[str, Any]:

@@ -10,47 +10,31 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from sentiment_ls.analysis.analysis_service import DocumentResult, ModelNotReady, ModelStatus
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.document import LineIndex
 from sentiment_ls.document.headings import markdown_headings
 from sentiment_ls.lsp.analyze import COMMAND as ANALYZE_COMMAND
 from sentiment_ls.lsp.analyze import overlapping
 from sentiment_ls.present import surfaces
-from sentiment_ls.present.findings import findings
 
 if TYPE_CHECKING:
+    from sentiment_ls.lsp.document_analysis import DocumentAnalysis
     from sentiment_ls.lsp.session import Session
     from sentiment_ls.settings import Settings
 
 LEGEND = surfaces.LEGEND
 
 
-async def _results(
+async def _analysis(
     session: Session, uri: str, span: tuple[int, int] | None = None
-) -> tuple[str, DocumentResult] | None:
-    """The document's source and the results of its sentences (those `span` touches), or None
-    when there are none to give: not open, not analysed, no model, or edited meanwhile."""
-    document = session.document(uri)
-    if document is None or not session.wants(document):
+) -> DocumentAnalysis | None:
+    """The analysis of the document's sentences (those `span` touches), or None when there
+    is none to give: not open, not read, no model, or edited meanwhile."""
+    document = session.open_document(uri)
+    if document is None or not document.wanted:
         return None
-    await session.service.wait_until_settled()
-    if session.service.status is not ModelStatus.READY:
-        return None
-    version, source = document.version, document.source
-    sentences = await session.document_sentences(uri, document)
-    if span is not None:
-        sentences = overlapping(sentences, *span)
-
-    def is_current() -> bool:
-        now = session.document(uri)
-        return now is not None and now.version == version
-
-    try:
-        result = await session.service.analyze_document(sentences, is_current, Priority.VISIBLE)
-    except ModelNotReady:
-        return None
-    return None if result is None else (source, result)
+    pick = None if span is None else lambda sentences: overlapping(sentences, *span)
+    return await session.analyse(document, Priority.VISIBLE, pick)
 
 
 async def inlay_hints(session: Session, uri: str, visible: types.Range) -> list[types.InlayHint]:
@@ -65,22 +49,24 @@ async def inlay_hints(session: Session, uri: str, visible: types.Range) -> list[
         index.offset(visible.start.line, visible.start.character, encoding),
         index.offset(visible.end.line, visible.end.character, encoding),
     )
-    found = await _results(session, uri, span)
-    if found is None:
+    analysis = await _analysis(session, uri, span)
+    if analysis is None:
         return []
-    source, result = found
-    return surfaces.inlay_hints(result.sentences, result.analyses, LineIndex(source), encoding)
+    result = analysis.result
+    return surfaces.inlay_hints(
+        result.sentences, result.analyses, LineIndex(analysis.document.source), encoding
+    )
 
 
 async def code_lenses(session: Session, uri: str) -> list[types.CodeLens]:
     document = session.document(uri)
     if not session.settings.codeLens or document is None or document.language_id != "markdown":
         return []
-    found = await _results(session, uri)
+    analysis = await _analysis(session, uri)
     engine = session.service.engine
-    if found is None or engine is None:
+    if analysis is None or engine is None:
         return []
-    source, result = found
+    source, result = analysis.document.source, analysis.result
     headings = await asyncio.to_thread(markdown_headings, source)
     return surfaces.section_lenses(
         uri,
@@ -97,16 +83,15 @@ async def code_lenses(session: Session, uri: str) -> list[types.CodeLens]:
 async def semantic_tokens(session: Session, uri: str) -> types.SemanticTokens:
     if not session.settings.semanticTokens:
         return types.SemanticTokens(data=[])
-    found = await _results(session, uri)
+    analysis = await _analysis(session, uri)
     engine = session.service.engine
-    if found is None or engine is None:
+    if analysis is None or engine is None:
         return types.SemanticTokens(data=[])
-    source, result = found
     settings = session.settings
     flagged = []
     # One sentence at a time at hover priority, as the analyze command does: a hover asked for
     # meanwhile waits for one sentence at most.
-    for finding in findings(result.sentences, result.analyses, session.flag_rule(uri)):
+    for finding in analysis.findings:
         explanation = await session.service.explain(
             finding.analysis,
             method=settings.explainMethod,
@@ -115,7 +100,7 @@ async def semantic_tokens(session: Session, uri: str) -> types.SemanticTokens:
         )
         flagged.append((finding.sentence, explanation))
     data = surfaces.semantic_tokens(
-        flagged, engine.loaded.labels, LineIndex(source), session.encoding
+        flagged, engine.loaded.labels, LineIndex(analysis.document.source), session.encoding
     )
     return types.SemanticTokens(data=data)
 

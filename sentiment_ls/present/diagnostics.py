@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 from lsprotocol import types
 
-from sentiment_ls.document import LineIndex
+from sentiment_ls.document import LineIndex, PositionEncoding
 from sentiment_ls.present.findings import Finding
 
 SOURCE = "sentiment-ls"
-Encoding = Literal["utf-8", "utf-16", "utf-32"]
 
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
@@ -21,14 +19,18 @@ SEVERITIES = {
 }
 
 
-def lsp_range(index: LineIndex, start: int, end: int, encoding: Encoding) -> types.Range:
+def lsp_range(index: LineIndex, start: int, end: int, encoding: PositionEncoding) -> types.Range:
     start_line, start_char = index.position(start, encoding)
     end_line, end_char = index.position(end, encoding)
     return types.Range(types.Position(start_line, start_char), types.Position(end_line, end_char))
 
 
 def to_diagnostics(
-    found: Sequence[Finding], index: LineIndex, encoding: Encoding, severity: str, model_id: str
+    found: Sequence[Finding],
+    index: LineIndex,
+    encoding: PositionEncoding,
+    severity: str,
+    model_id: str,
 ) -> list[types.Diagnostic]:
     return [
         types.Diagnostic(

@@ -1,44 +1,18 @@
-"""Which sentences are findings: the rule shared by diagnostics, `check` and reports.
-
-A document has a target tone, and a finding is a sentence that misses it with conviction:
-
-- `positive` (the default): the document should read positive, so a sentence the model reads
-  as negative is flagged.
-- `neutral`: the document should read neutral (an API reference), so strong sentiment of
-  either sign is flagged.
-- `any`: no tone is wrong; nothing is flagged unless `flagLabels` names labels.
-
-`flagLabels`, when set, names the flagged labels outright and the tone no longer chooses
-them. Either way a sentence is flagged only when its label's probability reaches the
-threshold and the model is sure of it: on a model with a neutral class (`neutral`, `3 stars`)
-a sentence it reads as neutral is never flagged, since that class is the neutral band; on one
-without (a binary model), the label's probability must also reach `neutralBand`.
-
-A fragment with fewer than `minWords` words (a table cell, a short heading, a version string,
-"0") carries no tone worth judging: it gets no verdict, whatever the model says of it.
-"""
+"""Findings: the sentences of a document that its flag rule (sentiment_ls/rules.py) flags,
+shared by diagnostics, `check` and reports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from sentiment_ls.analysis.labels import (
-    display_name,
-    negative_labels,
-    neutral_labels,
-    positive_labels,
-    resolve_flag_labels,
-)
-from sentiment_ls.document.words import word_count
+from sentiment_ls.analysis.labels import display_name
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis
     from sentiment_ls.document import Sentence
-    from sentiment_ls.settings import Settings
-
-Tone = Literal["any", "positive", "neutral"]
+    from sentiment_ls.rules import FlagRule
 
 
 @dataclass(frozen=True)
@@ -56,60 +30,6 @@ class Finding:
     def code(self) -> str:
         slug = "-".join(self.analysis.prediction.label.lower().split())
         return f"sentiment-{slug}"
-
-
-@dataclass(frozen=True)
-class FlagRule:
-    """What makes a sentence a finding in one document."""
-
-    labels: frozenset[str]  # the predicted labels that miss the document's tone
-    threshold: float  # the label's probability must reach this...
-    # ...and this: below it the model is unsure (0.65: a two-label model's probabilities
-    # between 0.35 and 0.65), and an unsure verdict is never worth a diagnostic, whatever
-    # the threshold says. 0 for a model with a neutral class: that class is the band.
-    neutral_band: float = 0.0
-    min_words: int = 0  # fewer words than this: a fragment, not judged
-
-    def judges(self, text: str) -> bool:
-        """Whether a sentence is long enough to carry tone at all."""
-        return word_count(text) >= self.min_words
-
-    def flags(self, analysis: SentenceAnalysis) -> bool:
-        prediction = analysis.prediction
-        return (
-            prediction.label in self.labels
-            and prediction.score >= self.threshold
-            and prediction.score >= self.neutral_band
-            and self.judges(analysis.text)
-        )
-
-
-def tone_labels(
-    tone: Tone, flag_labels: Iterable[str] | None, model_labels: list[str]
-) -> tuple[frozenset[str], list[str]]:
-    """The model's labels that miss `tone` (or those `flag_labels` names), and problems to
-    report (unknown names; a tone the model's label names cannot express)."""
-    if flag_labels is not None:
-        return resolve_flag_labels(flag_labels, model_labels)
-    if tone == "any":
-        return frozenset(), []
-    wanted = negative_labels(model_labels)
-    if tone == "neutral":
-        wanted += positive_labels(model_labels)
-    if wanted:
-        return frozenset(wanted), []
-    sign = "negative" if tone == "positive" else "negative or positive"
-    return frozenset(), [
-        f"the model's labels {model_labels} name no {sign} label, so the `{tone}` tone "
-        "flags nothing; set `sentimentLs.flagLabels` to the labels to flag"
-    ]
-
-
-def rule_for(settings: Settings, model_labels: list[str]) -> tuple[FlagRule, list[str]]:
-    """The rule that `settings` (the effective ones of a document) set for a model."""
-    labels, problems = tone_labels(settings.tone, settings.flagLabels, model_labels)
-    band = 0.0 if neutral_labels(model_labels) else settings.neutralBand
-    return FlagRule(labels, settings.threshold, band, settings.minWords), problems
 
 
 def findings(

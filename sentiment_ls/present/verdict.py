@@ -1,6 +1,6 @@
 """Whether a sentence is flagged, and why not when it is not: the first thing a hover says.
 
-The decision itself is `FlagRule.flags` (present/findings.py), shared with diagnostics and
+The decision itself is `FlagRule.flags` (sentiment_ls/rules.py), shared with diagnostics and
 `check`; this module only names the reason, so that the hover can never disagree with the
 squiggle: the reason is FLAGGED exactly when `flags` says so.
 """
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis
-    from sentiment_ls.present.findings import FlagRule
+    from sentiment_ls.rules import FlagRule
     from sentiment_ls.settings import Settings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sentiment_ls.analysis.engine import SentimentEngine
-from sentiment_ls.present.findings import FlagRule, rule_for
+from sentiment_ls.rules import FlagRule, rule_for
 from sentiment_ls.settings import Settings
 from tests.behaviour.suite import (
     CATEGORIES,

@@ -48,7 +48,8 @@ def local_lines(engine: SentimentEngine, text: str) -> list[int]:
     must publish whichever runtime ran it (the model may be retrained; nothing is assumed
     of its verdicts but that it flags something in these documents)."""
     from sentiment_ls.document import LineIndex, document_sentences
-    from sentiment_ls.present.findings import findings, rule_for
+    from sentiment_ls.present.findings import findings
+    from sentiment_ls.rules import rule_for
     from sentiment_ls.settings import Settings
 
     rule, _ = rule_for(Settings(), engine.loaded.labels)

@@ -1,4 +1,4 @@
-"""The target-tone rule (present/findings.py): which predictions become findings."""
+"""The target-tone rule (sentiment_ls/rules.py): which predictions become findings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from sentiment_ls.analysis.engine import SentenceAnalysis
 from sentiment_ls.analysis.postprocess import Prediction
-from sentiment_ls.present.findings import FlagRule, rule_for, tone_labels
+from sentiment_ls.rules import FlagRule, rule_for, tone_labels
 from sentiment_ls.settings import Settings, parse_settings
 
 BINARY = ["NEGATIVE", "POSITIVE"]

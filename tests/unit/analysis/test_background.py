@@ -30,7 +30,7 @@ async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
     cache = engine._explanations
     hits, entries = cache.hits, len(cache)
     assert entries == 1
-    # What the hover asks for (lsp/session.py): the settings' method and steps, words only.
+    # What the hover asks for (lsp/hover.py): the settings' method and steps, words only.
     explanation = await service.explain(analysis, method="occlusion", steps=20, token_view=False)
     assert cache.hits == hits + 1 and len(cache) == entries  # served, nothing computed
     assert explanation.words
@@ -80,7 +80,7 @@ async def test_the_document_asked_about_last_goes_first(
     embedded_engine: SentimentEngine,
 ) -> None:
     """A hover or a visible-range change re-asks for its document: its work moves ahead of
-    the other documents' (lsp/session.py explain_ahead)."""
+    the other documents' (lsp/ahead.py ExplainAhead)."""
     import threading
 
     service = _service(embedded_engine)

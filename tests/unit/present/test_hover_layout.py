@@ -13,10 +13,10 @@ from markdown_it import MarkdownIt
 from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
 from sentiment_ls.analysis.explain import MethodOptions
 from sentiment_ls.analysis.postprocess import Prediction
-from sentiment_ls.present.findings import FlagRule
 from sentiment_ls.present.hover import MAX_PIECES, STRIP_WIDTH, HoverInputs, hover_text
 from sentiment_ls.present.markup import Markup, choose_markup
 from sentiment_ls.present.verdict import verdict
+from sentiment_ls.rules import FlagRule
 
 SHORT = (  # 23 word pieces: the sentence of the editor tests
     "Unfortunately, the importer is painfully slow, and the error messages are confusing "

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from sentiment_ls.analysis.engine import SentenceAnalysis
 from sentiment_ls.analysis.postprocess import Prediction
-from sentiment_ls.present.findings import FlagRule
 from sentiment_ls.present.verdict import Reason, policy_name, verdict
+from sentiment_ls.rules import FlagRule
 from sentiment_ls.settings import Settings
 
 BINARY = ("NEGATIVE", "POSITIVE")
