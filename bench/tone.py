@@ -12,7 +12,12 @@ Per domain, every model through the product's own rule at its default settings
 - SST-2 validation's whole sentences (8 words or more), as review prose: how many negative
   reviews get a flag, and how many flags are right;
 - the behavioural suite of `tests/behaviour/suite.py`: the pass rate per category and the
-  invariance templates broken.
+  invariance templates broken;
+- the natural-rate documentation sample (`data/natural_labels.tsv`, issue 22): 1,600
+  sentences drawn at random from docs no training set or pool reads, labelled by careful
+  readers; its *neutral flagged* is the false-flag rate users meet. Its text is rebuilt by
+  `python -m sentiment_ls.training.pool sample --out runs/pool/natural.tsv` (`--natural`);
+  without that file the row is left out, and the run says so.
 
 The previous embedded model is rebuilt from git (`--previous COMMIT`, default the last commit of
 issue 11's model) into `runs/`, so the comparison needs nothing but a clone.
@@ -110,6 +115,16 @@ def previous_model(commit: str) -> str:
     return str(folder)
 
 
+def natural_sample(texts: Path) -> list[Row]:
+    """The natural-rate sample: labels from data/, text from the rebuilt sample file."""
+    with texts.open(encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
+        text = {r["id"]: r["text"] for r in reader}
+    with (REPO / "data/natural_labels.tsv").open(encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [Row(text[r["id"]], r["label"], r["clear"] == "1") for r in reader]
+
+
 def held_out(data_dir: Path, name: str) -> list[Row]:
     return [Row(e.text, LABELS[e.label]) for e in heldout_rows(data_dir, source_named(name))]
 
@@ -180,6 +195,7 @@ def fmt(value: float) -> str:
 DOCS_DEV = "docs dev (tuned on)"
 ISSUES_DEV = "issues dev (tuned on)"
 SST2_SENTENCES = "SST-2 validation, whole sentences"
+NATURAL = "natural-rate docs sample"
 SWEEP = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 
 
@@ -209,6 +225,11 @@ def main() -> None:
     parser.add_argument(
         "--models", nargs="+", default=None, help="default: embedded, the previous, embedded-sst2"
     )
+    parser.add_argument(
+        "--natural",
+        default=str(REPO / "runs/pool/natural.tsv"),
+        help="the natural-rate sample's text (training.pool sample) (default: %(default)s)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only, no RESULTS.md")
     args = parser.parse_args()
     previous = previous_model(args.previous)
@@ -222,6 +243,10 @@ def main() -> None:
     for name in HELD_OUT:
         domains[f"{name} held-out"] = held_out(data_dir, name)
     domains[SST2_SENTENCES] = sst2_sentences(data_dir)
+    if Path(args.natural).is_file():
+        domains[NATURAL] = natural_sample(Path(args.natural))
+    else:
+        print(f"{args.natural} is missing: no natural-rate row (see --help)", file=sys.stderr)
     results: dict[str, dict[str, Scores]] = {}
     polarity: dict[str, tuple[int, float]] = {}
     sweeps: dict[tuple[str, str], list[tuple[float, Scores]]] = {}
@@ -279,7 +304,7 @@ def main() -> None:
     for domain in domains:
         for model in models:
             s = results[model][domain]
-            clear = fmt(s.recall_clear) if domain in (DOCS_DEV, ISSUES_DEV) else ""
+            clear = fmt(s.recall_clear) if domain in (DOCS_DEV, ISSUES_DEV, NATURAL) else ""
             three_class = domain != SST2_SENTENCES
             accuracy = fmt(s.accuracy) if three_class else ""
             macro = fmt(s.macro_f1) if three_class else ""
