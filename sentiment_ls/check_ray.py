@@ -55,7 +55,7 @@ def split_file(item: dict[str, Any]) -> list[dict[str, Any]]:
     sentence, with its position in code points (1-based, as `check` reports it)."""
     from sentiment_ls.document import LineIndex, document_sentences
 
-    base = {"index": item["index"], "n": -1, "text": "", "line": 0, "column": 0}
+    base = {"index": item["index"], "n": -1, "text": "", "quote": "", "line": 0, "column": 0}
     base |= {"end_line": 0, "end_column": 0, "rule": item["rule"], "count": 0, "error": ""}
     if item["error"]:
         return [{**base, "error": item["error"]}]
@@ -71,6 +71,7 @@ def split_file(item: dict[str, Any]) -> list[dict[str, Any]]:
                 **base,
                 "n": n,
                 "text": sentence.text,
+                "quote": sentence.quote,
                 "line": line + 1,
                 "column": column + 1,
                 "end_line": end_line + 1,
@@ -194,10 +195,10 @@ def _checked_files(selected: Sequence[Selected], rows: list[dict[str, Any]]) -> 
                 print(f"sentiment-ls: {checked.error}", file=sys.stderr)
             continue
         label, score, probabilities, logits, function = json.loads(row["prediction"])
-        text = str(row["text"])
-        # Only a finding's text and verdict are reported; its character offsets stay with
+        text, quote = str(row["text"]), str(row["quote"])
+        # Only a finding's words and verdict are reported; its character offsets stay with
         # the worker, which computed the positions from them.
-        sentence = Sentence(text, tuple(range(len(text))))
+        sentence = Sentence(quote, tuple(range(len(quote))))
         prediction = Prediction(label, score, probabilities, tuple(logits), function)
         analysis = SentenceAnalysis(text, Encoding((), ()), prediction)
         checked.findings.append(
