@@ -525,6 +525,7 @@ class Session:
         assert loaded is not None
         kind = self.hover_markup
         inputs = HoverInputs(
+            sentence=sentence,
             analysis=analysis,
             explanation=explanation,
             verdict=verdict(self.flag_rule(uri), analysis),

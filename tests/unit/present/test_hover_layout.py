@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
 from sentiment_ls.analysis.explain import MethodOptions
 from sentiment_ls.analysis.postprocess import Prediction
+from sentiment_ls.document import Sentence
 from sentiment_ls.present.findings import FlagRule
 from sentiment_ls.present.hover import MAX_PIECES, STRIP_WIDTH, HoverInputs, hover_text
 from sentiment_ls.present.markup import Markup, choose_markup
@@ -37,6 +38,7 @@ def inputs(
     analysis = engine.analyze([text])[0]
     explanation = engine.explain(analysis, options=MethodOptions(token_view=False))
     return HoverInputs(
+        sentence=plain_sentence(text),
         analysis=analysis,
         explanation=explanation if explain else None,
         verdict=verdict(rule, analysis),
@@ -44,6 +46,11 @@ def inputs(
         model_id=engine.model_id,
         words_left_out=None if explain else len(analysis.encoding.tokens),
     )
+
+
+def plain_sentence(text: str) -> Sentence:
+    """A sentence of plain text that is the whole source: its words are the writer's."""
+    return Sentence(text, tuple(range(len(text))))
 
 
 def non_empty(text: str) -> list[str]:
@@ -146,7 +153,15 @@ def test_any_label_set_gets_a_column_each(embedded_engine, labels: tuple[str, ..
     prediction = Prediction(labels[0], 0.9, probabilities, logits, "softmax")
     analysis = SentenceAnalysis(real.text, real.encoding, prediction)
     rule = FlagRule(frozenset(labels[:1]), threshold=0.85)
-    hover = HoverInputs(analysis, None, verdict(rule, analysis), "the positive tone", "m", 0)
+    hover = HoverInputs(
+        plain_sentence(real.text),
+        analysis,
+        None,
+        verdict(rule, analysis),
+        "the positive tone",
+        "m",
+        0,
+    )
     markdown = hover_text(hover, "markdown")
     assert non_empty(markdown)[0].startswith(f"**{labels[0]} 0.90 · flagged**")
     header = next(line for line in markdown.splitlines() if line.startswith("| stage"))
@@ -180,7 +195,13 @@ def test_a_mask_other_than_1_is_shown_on_its_piece(embedded_engine) -> None:  # 
     )
     analysis = dataclasses.replace(real, encoding=dataclasses.replace(real.encoding, tokens=tokens))
     hover = HoverInputs(
-        analysis, None, verdict(POSITIVE_TONE, analysis), "the positive tone", "m", 0
+        plain_sentence(real.text),
+        analysis,
+        None,
+        verdict(POSITIVE_TONE, analysis),
+        "the positive tone",
+        "m",
+        0,
     )
     text = hover_text(hover, "plaintext")
     assert "[SEP]·102·0" in text and "[CLS]·101 " in text
