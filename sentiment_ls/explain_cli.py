@@ -62,6 +62,10 @@ def run_explain(args: argparse.Namespace) -> int:
     from sentiment_ls.document import LineIndex, document_sentences, language_of
     from sentiment_ls.present.attributions import ExplainedSentence, analysis_json, explained_text
 
+    if args.file is None and not args.text.strip():
+        # Nothing to explain is a mistake in the command line, not an empty report.
+        print("sentiment-ls explain: the text to explain is empty", file=sys.stderr)
+        return 2
     if args.file is not None:
         try:
             with open(args.file, encoding="utf-8") as handle:

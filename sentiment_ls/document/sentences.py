@@ -16,7 +16,7 @@ from functools import lru_cache
 import pysbd
 from pysbd.lang.english import English
 
-from .model import ProseRegion, Sentence
+from .model import ProseRegion, Sentence, StandIn
 
 # Documents are re-split on every keystroke and most paragraphs have not changed, so splits
 # are cached by region text (not by region: the same paragraph moves when lines above it
@@ -25,11 +25,25 @@ _CACHED_TEXTS = 4096
 
 
 def split_sentences(region: ProseRegion) -> list[Sentence]:
-    """The sentences of a region, in order, each with the source offsets of its characters."""
+    """The sentences of a region, in order, each with the source offsets of its characters
+    and the stand-ins that lie in it."""
     return [
-        Sentence(region.text[start:end], region.offsets[start:end])
+        Sentence(
+            region.text[start:end],
+            region.offsets[start:end],
+            _stand_ins_within(region.stand_ins, start, end),
+        )
         for start, end in sentence_spans(region.text)
     ]
+
+
+def _stand_ins_within(stand_ins: tuple[StandIn, ...], start: int, end: int) -> tuple[StandIn, ...]:
+    """The stand-ins wholly inside text[start:end], counted from `start`."""
+    return tuple(
+        stand_in.shifted(-start)
+        for stand_in in stand_ins
+        if start <= stand_in.start and stand_in.end <= end
+    )
 
 
 # Anything that may end a sentence, or may look as if it did.

@@ -1,8 +1,8 @@
 """A document's sentences as bytes, for `check`'s persistent cache: splitting a long Markdown
 file (markdown-it, pySBD) took most of a run whose scores were all cached.
 
-Each sentence is its text and its source offsets, stored as runs (start, length): a
-sentence's offsets are consecutive except where markup was skipped.
+Each sentence is its text, its source offsets, stored as runs (start, length) since a
+sentence's offsets are consecutive except where markup was skipped, and its stand-ins.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import json
 from collections.abc import Sequence
 
 from sentiment_ls import __version__
-from sentiment_ls.document.model import Sentence
+from sentiment_ls.document.model import Sentence, StandIn
 
 # Bump when what the formats or the splitter make of a text changes.
-SPLIT_FORMAT = 1
+SPLIT_FORMAT = 2
 
 
 def document_key(source: str, language_id: str) -> bytes:
@@ -36,7 +36,14 @@ def _runs(offsets: Sequence[int]) -> list[int]:
 
 
 def encode_sentences(sentences: Sequence[Sentence]) -> bytes:
-    rows = [[s.text, _runs(s.offsets)] for s in sentences]
+    rows = [
+        [
+            s.text,
+            _runs(s.offsets),
+            [[i.start, i.end, i.source_end, i.source_text] for i in s.stand_ins],
+        ]
+        for s in sentences
+    ]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(
         "utf-8", "surrogatepass"
     )
@@ -47,11 +54,13 @@ def decode_sentences(blob: bytes) -> list[Sentence] | None:
     try:
         rows = json.loads(blob.decode("utf-8", "surrogatepass"))
         sentences = []
-        for text, runs in rows:
+        for text, runs, stand_ins in rows:
             offsets: list[int] = []
             for start, length in zip(runs[::2], runs[1::2], strict=True):
                 offsets.extend(range(start, start + length))
-            sentences.append(Sentence(text, tuple(offsets)))
+            sentences.append(
+                Sentence(text, tuple(offsets), tuple(StandIn(*fields) for fields in stand_ins))
+            )
     except (ValueError, TypeError):
         return None
     return sentences

@@ -80,6 +80,7 @@ class Hovers:
         assert loaded is not None
         rule, _ = rule_for(settings, loaded.labels)  # problems: shown by lsp/loading.py
         inputs = HoverInputs(
+            sentence=sentence,
             analysis=analysis,
             explanation=explanation,
             verdict=verdict(rule, analysis),

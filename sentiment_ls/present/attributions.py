@@ -167,7 +167,7 @@ def explained_text(items: Sequence[ExplainedSentence], index: LineIndex, model_i
         lines = [
             f"{line + 1}:{column + 1}: {prediction.label} {prediction.score:.2f} "
             f"({probabilities}; logits {', '.join(f'{x:.3f}' for x in prediction.logits)})",
-            f"  {item.sentence.text}",
+            f"  {item.sentence.quote}",
             f"  words toward {explanation.label} ({explanation.method}, nats of log-odds):",
         ]
         lines += [

@@ -26,7 +26,7 @@ def breakdown_markdown(items: Sequence[ExplainedSentence], index: LineIndex, mod
             "",
             f"## {line + 1}:{column + 1} · **{prediction.label}** {prediction.score:.2f}",
             "",
-            f"> {item.sentence.text}",
+            f"> {item.sentence.quote}",
             "",
             f"### Tokenizer: {len(item.analysis.encoding.tokens)} tokens",
             "",

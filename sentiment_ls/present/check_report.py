@@ -44,8 +44,8 @@ class FileFinding:
 
     @property
     def sentence(self) -> str:
-        """The sentence on one line: its line breaks and runs of white space as one space."""
-        return " ".join(self.finding.sentence.text.split())
+        """The sentence in the writer's words, on one line (see Sentence.quote)."""
+        return self.finding.sentence.quote
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 1. The verdict: label and probability, and whether the document's rule flags it or why not
    (present/verdict.py), on the first line.
-2. The words that pushed hardest toward the label and against it, with their signed scores.
+2. The words that pushed hardest toward the label and against it, with their signed scores,
+   quoted as the writer wrote them (inline code as itself, not as the placeholder read).
 Then, below a rule, the pipeline's three stages, compact:
-3. Tokenizer: the word pieces with their input ids (`piece·id`) as a wrapped strip, and the
-   attention mask; a long sentence shows its head and tail.
+3. Tokenizer: what the model read, where it is not the writer's words (a placeholder for
+   inline code, markup left out); the word pieces with their input ids (`piece·id`) as a
+   wrapped strip, and the attention mask; a long sentence shows its head and tail.
 4. Model and post-processing: the logits and the probabilities of every label, one small
    table with the labels as columns.
 5. Where the full breakdown is (the `sentiment-ls.breakdown` command: every token, its
@@ -21,24 +23,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sentiment_ls.present.attributions import signed
+from sentiment_ls.present.check_report import shortened
 from sentiment_ls.present.markup import Block, Markup, MarkupKind
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis
     from sentiment_ls.analysis.explain import Explanation, WordAttribution
+    from sentiment_ls.document import Sentence
     from sentiment_ls.present.verdict import Verdict
 
 BREAKDOWN_COMMAND = "sentiment-ls.breakdown"
 MAX_PIECES = 40  # shown in the strip: the first MAX_PIECES - TAIL_PIECES, then the last few
 TAIL_PIECES = 4
 STRIP_WIDTH = 64  # characters per line of the strip: fits a hover box without scrolling
+READ_LIMIT = 2 * STRIP_WIDTH  # characters of what the model read, where it is shown
 
 
 @dataclass(frozen=True)
 class HoverInputs:
-    """What one hover shows: the sentence's analysis, its explanation (None when word scores
-    are off or left out), the verdict and what chose the flagged labels."""
+    """What one hover shows: the sentence, its analysis, its explanation (None when word
+    scores are off or left out), the verdict and what chose the flagged labels."""
 
+    sentence: Sentence
     analysis: SentenceAnalysis
     explanation: Explanation | None
     verdict: Verdict
@@ -75,7 +81,13 @@ def words_line(inputs: HoverInputs, markup: Markup) -> str | None:
     def listed(words: list[WordAttribution]) -> str:
         # Quoted, not inline code: Neovim 0.7 shows code spans' backticks, and quotes keep
         # a lone punctuation mark visible, which italics would not.
-        return ", ".join(f"“{markup.text(w.text)}” {signed(w.attribution)}" for w in words)
+        return ", ".join(f"“{markup.text(writers(w))}” {signed(w.attribution)}" for w in words)
+
+    def writers(word: WordAttribution) -> str:
+        """The word as the writer wrote it, where the analysis read this very sentence."""
+        if inputs.analysis.text != inputs.sentence.text:
+            return word.text
+        return inputs.sentence.quoted(*word.span)
 
     label = markup.text(explanation.label)
     toward = f"Toward {label}: {listed(supporting)}" if supporting else f"No word for {label}"
@@ -102,7 +114,16 @@ def piece_strip(analysis: SentenceAnalysis) -> list[str]:
     return lines
 
 
-def tokenizer_heading(analysis: SentenceAnalysis, markup: Markup) -> list[str]:
+def read_line(inputs: HoverInputs, markup: Markup) -> str | None:
+    """What the model read, where it is not the writer's words: the pipeline's input."""
+    read = " ".join(inputs.analysis.text.split())
+    if read == inputs.sentence.quote:
+        return None
+    return f"The model read “{markup.text(shortened(read, READ_LIMIT))}”"
+
+
+def tokenizer_heading(inputs: HoverInputs, markup: Markup) -> list[str]:
+    analysis = inputs.analysis
     tokens = analysis.encoding.tokens
     masks = {t.attention for t in tokens}
     mask = (
@@ -110,7 +131,9 @@ def tokenizer_heading(analysis: SentenceAnalysis, markup: Markup) -> list[str]:
         if masks == {1}
         else "attention mask 1 except where a third field gives it"
     )
-    lines = [f"{markup.bold('1 · Tokenizer')}: {len(tokens)} word pieces as piece·id, {mask}"]
+    read = read_line(inputs, markup)
+    lines = [read] if read else []
+    lines.append(f"{markup.bold('1 · Tokenizer')}: {len(tokens)} word pieces as piece·id, {mask}")
     windows = len(analysis.encoding.windows)
     if windows > 1:
         lines.append(
@@ -151,7 +174,7 @@ def hover_text(inputs: HoverInputs, kind: MarkupKind = "markdown") -> str:
         [
             Block(lead),
             markup.separator(),
-            Block(tokenizer_heading(inputs.analysis, markup)),
+            Block(tokenizer_heading(inputs, markup)),
             markup.block(piece_strip(inputs.analysis)),
             scores_table(inputs.analysis, markup),
             Block(footer(inputs, markup)),

@@ -12,7 +12,14 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from tests.e2e.lsp import CONFIG, RecordingClient, diagnostics_for, open_document, text_in_range
+from tests.e2e.lsp import (
+    CONFIG,
+    RecordingClient,
+    diagnostics_for,
+    hover_text,
+    open_document,
+    text_in_range,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -252,3 +259,34 @@ async def test_turning_a_source_language_on_analyses_its_comments(
     flagged = [text_in_range(source, d.range) for d in await diagnostics_for(client, uri, 1)]
     assert "The old handler was a terrible, frustrating mess." in flagged
     assert not any("disgusting" in f for f in flagged)
+
+
+@pytest.mark.parametrize(
+    ("language_id", "item"),
+    [
+        ("markdown", "This unfortunately creates a horrible, frustrating mess for `pip`"),
+        ("restructuredtext", "This unfortunately creates a horrible, frustrating mess for ``pip``"),
+    ],
+)
+async def test_a_list_item_ending_in_code_is_flagged_and_hovered_to_its_closing_backtick(
+    client: RecordingClient, language_id: str, item: str
+) -> None:
+    """The range covers the item as written, literal included; the hover's lead speaks the
+    writer's words and what the model read (the placeholder) is in its pipeline section."""
+    uri = f"file:///project/changes-{language_id}.txt"
+    source = f"Changes\n\n- Licenses exclude GPL-3\n- {item}\n"
+    open_document(client, uri, source, language_id=language_id)
+    (diagnostic,) = await diagnostics_for(client, uri, 1)
+    assert text_in_range(source, diagnostic.range) == item
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=3, character=len(item) + 1),  # the last backtick
+        )
+    )
+    assert hover is not None and hover.range == diagnostic.range
+    lead, pipeline = hover_text(hover).split("\n---\n", 1)
+    assert "“x”" not in lead
+    assert "The model read “This unfortunately creates a horrible, frustrating mess for x”" in (
+        pipeline
+    )

@@ -15,7 +15,9 @@ PAGES = {
     "docs/guide.md": "# Guide\n\nThe new release is wonderful and fast.\n\n"
     "This is the worst update we have ever shipped, and everyone hates it.\n\n"
     "| a | b |\n|---|---|\n| I hate this broken table cell text. | ok |\n",
-    "docs/deep/notes.rst": "Notes\n=====\n\nThe installer failed again and ruined my afternoon.\n"
+    # An inline literal: findings quote it as written, on Ray's workers as locally.
+    "docs/deep/notes.rst": "Notes\n=====\n\n"
+    "The ``installer`` failed again and ruined my afternoon.\n"
     "The meeting is on Tuesday at three.\n",
     "docs/plain.txt": "Support was rude, useless and completely unhelpful.\nShort.\n",
     "docs/changelog/CHANGELOG.md": "Fixed the terrible, awful crash that everyone hated.\n",

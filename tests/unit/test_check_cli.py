@@ -202,6 +202,8 @@ def test_colour_on_a_terminal() -> None:
             ["explain", "--steps", "0", "text"],
             "argument --steps: expected a whole number from 1 to 256",
         ),
+        (["explain", ""], "sentiment-ls explain: the text to explain is empty"),
+        (["explain", " \t\n"], "sentiment-ls explain: the text to explain is empty"),
         (
             ["eval", "--batch-size", "0", "x.tsv"],
             "argument --batch-size: expected a whole number >= 1",
@@ -216,6 +218,71 @@ def test_a_usage_error_is_one_line_and_exit_2(args: list[str], says: str) -> Non
     assert completed.stderr.count("\n") == 1, completed.stderr
     assert says in completed.stderr, completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+# Golden, with the real model: what the writer wrote, where. Inline code is quoted as written
+# (the model reads a placeholder), layout white space collapsed, the range ends where the
+# sentence ends (past a closing backtick), and list items end without a full stop.
+WRITERS_WORDS = {
+    "notes.md": (
+        "# Notes\n\n`tqdm` is known for   terrible,\nbroken and useless displays.\n\n"
+        "- Licenses exclude GPL-3\n"
+        "- This unfortunately creates a horrible, frustrating mess for `pip`\n",
+        [
+            ("`tqdm` is known for terrible, broken and useless displays.", 3, 1, 4, 29),
+            ("This unfortunately creates a horrible, frustrating mess for `pip`", 7, 3, 7, 68),
+        ],
+    ),
+    "notes.rst": (
+        "Notes\n=====\n\n``tqdm`` is known for   terrible,\nbroken and useless displays.\n",
+        [("``tqdm`` is known for terrible, broken and useless displays.", 4, 1, 5, 29)],
+    ),
+    "NEWS.txt": (
+        "Changes\n- Licenses exclude GPL-3\n"
+        "- This unfortunately creates a horrible, frustrating mess\n",
+        [("This unfortunately creates a horrible, frustrating mess", 3, 3, 3, 58)],
+    ),
+    "notes.tex": (
+        "\\section{Notes}\nThe \\verb|tqdm| tool is terrible, broken and useless.\n",
+        [("The \\verb|tqdm| tool is terrible, broken and useless.", 2, 1, 2, 54)],
+    ),
+    "notes.html": (
+        "<p>The <code>tqdm</code> tool is terrible, broken and useless.</p>\n",
+        [("The <code>tqdm</code> tool is terrible, broken and useless.", 1, 4, 1, 63)],
+    ),
+    "notes.py": (
+        "# The `tqdm` tool is terrible,\n# broken and useless.\nx = 1\n",
+        [("The `tqdm` tool is terrible, broken and useless.", 1, 3, 2, 22)],
+    ),
+}
+
+
+def test_findings_quote_the_writers_words_at_their_exact_range(tmp_path: Path) -> None:
+    for name, (source, _) in WRITERS_WORDS.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    expected = sorted(
+        (name, *finding) for name, (_, findings) in WRITERS_WORDS.items() for finding in findings
+    )
+    as_json = _check("--format", "json", ".", cwd=tmp_path)
+    assert as_json.returncode == 1, as_json.stderr
+    found = [
+        (
+            Path(f["path"]).name,
+            f["sentence"],
+            f["line"],
+            f["column"],
+            f["end_line"],
+            f["end_column"],
+        )
+        for f in json.loads(as_json.stdout)["findings"]
+    ]
+    assert sorted(found) == expected
+    as_text = _check("--quiet", ".", cwd=tmp_path)
+    quoted = sorted(
+        (Path(line.split(":", 1)[0]).name, line.rsplit(' "', 1)[1].rstrip('"'))
+        for line in as_text.stdout.splitlines()
+    )
+    assert quoted == [(name, sentence) for name, sentence, *_ in expected]
 
 
 def test_labels_the_model_lacks_and_a_hub_id_not_cached_are_errors_that_name_the_flag(

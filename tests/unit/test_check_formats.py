@@ -24,6 +24,7 @@ from sentiment_ls.present.check_report import (
 from sentiment_ls.present.findings import Finding
 from sentiment_ls.settings import Severity
 from tests.sarif_schema import SARIF_SCHEMA, sarif_errors
+from tests.unit.document.test_quoting import GOLDEN
 
 LONG = (
     "Unfortunately the importer is still painfully slow on large archives, and the progress "
@@ -31,11 +32,13 @@ LONG = (
 )
 
 
-def _findings(path: str, source: str, severity: Severity) -> CheckedFile:
+def _findings(
+    path: str, source: str, severity: Severity, language_id: str = "markdown"
+) -> CheckedFile:
     """Every sentence of `source` as a NEGATIVE finding at `severity`."""
     index = LineIndex(source)
-    checked = CheckedFile(path, "markdown")
-    for sentence in document_sentences(source, "markdown"):
+    checked = CheckedFile(path, language_id)
+    for sentence in document_sentences(source, language_id):
         checked.sentences += 1
         probabilities = {"NEGATIVE": 0.97, "POSITIVE": 0.03}
         prediction = Prediction("NEGATIVE", 0.97, probabilities, (2.0, -1.5), "softmax")
@@ -232,3 +235,59 @@ def test_every_format_is_registered_once_and_offered_by_the_command_line() -> No
         list(formats.choices or []) == list(FORMATS) == ["text", "json", "github", "sarif", "junit"]
     )
     assert os.path.isfile(SARIF_SCHEMA), f"the schema should be at {SARIF_SCHEMA}"
+
+
+def test_every_format_quotes_the_writers_words_at_the_exact_range() -> None:
+    """Golden: each document format's sentences, in each output, as the writer wrote them
+    (inline code as written, never the placeholder the model read; white space collapsed),
+    with the range of exactly the sentence."""
+    built = CheckReport("embedded")
+    built.files = [
+        _findings(f"doc.{language_id}", source, "warning", language_id)
+        for language_id, (source, _) in GOLDEN.items()
+    ]
+    expected = [
+        (f"doc.{language_id}", quote, start, end)
+        for language_id, (_, sentences) in GOLDEN.items()
+        for quote, _read, start, end in sentences
+    ]
+    outputs = {name: FORMATS[name](built, OutputStyle(quiet=True)) for name in FORMATS}
+    for output in outputs.values():
+        assert "x is known" not in output and "Bump x" not in output
+
+    findings = json.loads(outputs["json"])["findings"]
+    assert [
+        (f["path"], f["sentence"], (f["line"], f["column"]), (f["end_line"], f["end_column"]))
+        for f in findings
+    ] == expected
+
+    lines = outputs["text"].splitlines()
+    assert lines == [
+        f'{path}:{line}:{column}: warning: Negative sentiment (0.97) [sentiment-negative] "{quote}"'
+        for path, quote, (line, column), _ in expected
+    ]
+
+    results = json.loads(outputs["sarif"])["runs"][0]["results"]
+    assert [
+        (r["message"]["text"], r["locations"][0]["physicalLocation"]["region"]) for r in results
+    ] == [
+        (
+            f'Negative sentiment (0.97): "{quote}"',
+            {
+                "startLine": start[0],
+                "startColumn": start[1],
+                "endLine": end[0],
+                "endColumn": end[1],
+            },
+        )
+        for _, quote, start, end in expected
+    ]
+
+    annotations = outputs["github"].splitlines()
+    assert [line.split("::", 2)[2] for line in annotations] == [
+        f'Negative sentiment (0.97): "{quote}"' for _, quote, _, _ in expected
+    ]
+
+    failures = ET.fromstring(outputs["junit"]).iter("failure")
+    listed = "\n".join(failure.text or "" for failure in failures)
+    assert all(f'"{quote}"' in listed for _, quote, _, _ in expected)

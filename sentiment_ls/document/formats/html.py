@@ -3,7 +3,8 @@ item, table cell...), with exact source offsets.
 
 The standard library's html.parser tokenises the page and reports where each piece of text
 starts. Character references are decoded (each decoded character sits at the reference's
-"&"); scripts, styles, code, preformatted text and attribute values are not prose.
+"&"); scripts, styles, preformatted text and attribute values are not prose. Inline code
+(<code>, <kbd>, <samp>, <var> outside <pre>) reads as the placeholder, as in every format.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _SKIPPED = frozenset(
         "select",
     }
 )
+# Skipped elements that, outside any other, are a literal inside the sentence around them.
+_LITERALS = frozenset({"code", "kbd", "samp", "var"})
 # Elements that start and end a region: text never runs across them.
 _BLOCKS = frozenset(
     {
@@ -106,6 +109,7 @@ class _ProseParser(HTMLParser):
         self._line_starts = [0]
         self._line_starts.extend(i + 1 for i, char in enumerate(source) if char == "\n")
         self._skipping = 0
+        self._literal_start: int | None = None  # where the literal being skipped opened
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -113,6 +117,8 @@ class _ProseParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED:
+            if not self._skipping and tag in _LITERALS:
+                self._literal_start = self._offset()
             self._skipping += 1
         elif tag in _BLOCKS or tag == "br":
             # A <br> ends the region too: it has no source space to read as one.
@@ -125,6 +131,11 @@ class _ProseParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED:
             self._skipping = max(0, self._skipping - 1)
+            if not self._skipping and self._literal_start is not None:
+                close = self._source.find(">", self._offset())
+                end = len(self._source) if close < 0 else close + 1
+                self.builder.add_literal(self._literal_start, end)
+                self._literal_start = None
         elif tag in _BLOCKS:
             self.builder.close()
 

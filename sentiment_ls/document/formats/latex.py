@@ -7,7 +7,8 @@ backslash and one other character; "%" starts a comment; groups are balanced bra
 table of the commands whose arguments are prose. Everything else a command takes is skipped:
 the arguments of \\cite, \\ref, \\label, \\usepackage, \\includegraphics, \\newcommand and any
 command this module does not know; math (`$...$`, `\\(...\\)`, `\\[...\\]`, the math
-environments), verbatim and listings, comments, and the preamble (but for \\title).
+environments), verbatim and listings, comments, and the preamble (but for \\title). Inline
+code (\\verb, \\lstinline, \\mintinline) reads as the placeholder, as in every format.
 """
 
 from __future__ import annotations
@@ -206,7 +207,11 @@ class _Scanner:
             self.builder.close()
             return self._skip_optional(after, end)
         if name in ("verb", "lstinline", "mintinline") and after < end:
-            return self._verb(after, end)
+            # Inline code: the placeholder, as in every format.
+            close = self._verb(self._skip_group(after, end) if name == "mintinline" else after, end)
+            if prose:
+                self.builder.add_literal(at, close)
+            return close
         if name in _INLINE_PROSE or name in _BLOCK_PROSE:
             return self._prose_command(name, after, end, prose)
         # Not prose: skip its arguments, optional and mandatory, as far as they go.

@@ -20,8 +20,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import footnote_ref
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from ..model import ProseRegion
-from .markdown_inline import is_code_placeholder, prose_runs, record_spans
+from ..model import INLINE_CODE_READS_AS, ProseRegion, StandIn
+from .markdown_inline import prose_runs, record_spans
 
 # markdown-it parses a normalised copy of the source; offsets are worked out in that copy,
 # which differs from the source only in that "\r\n" became "\n" (one character shorter).
@@ -67,7 +67,7 @@ def prose_regions(source: str) -> list[ProseRegion]:
             )
         else:
             content_map = _block_map(token.content, text, lines, first_line)
-        region = _region(token.content, token.children, content_map, crlf_breaks)
+        region = _region(source, token.content, token.children, content_map, crlf_breaks)
         if region is not None:
             regions.append(region)
     return regions
@@ -163,19 +163,25 @@ def _cell_map(content: str, text: str, cursor: int, row_end: int) -> tuple[list[
 
 
 def _region(
-    content: str, children: Sequence[Token], content_map: list[int], crlf_breaks: list[int]
+    source: str,
+    content: str,
+    children: Sequence[Token],
+    content_map: list[int],
+    crlf_breaks: list[int],
 ) -> ProseRegion | None:
     pieces: list[str] = []
     offsets: list[int] = []
+    literals: list[tuple[int, int]] = []  # text index, offset of the literal's last character
     has_prose = False  # a cell or a heading of inline code alone is no prose at all
-    for run in prose_runs(content, children):
-        start, piece, spread = run
-        has_prose = has_prose or (bool(piece.strip()) and not is_code_placeholder(content, run))
+    for start, piece, spread, literal_end in prose_runs(content, children):
+        has_prose = has_prose or (bool(piece.strip()) and literal_end is None)
         if spread:
             mapped = content_map[start : start + len(piece)]
         else:
             mapped = [content_map[start]] * len(piece)
         if len(mapped) == len(piece) and _UNMAPPED not in mapped:
+            if literal_end is not None and content_map[literal_end - 1] != _UNMAPPED:
+                literals.append((len(offsets), content_map[literal_end - 1]))
             pieces.append(piece)
             offsets.extend(mapped)
             continue
@@ -189,4 +195,10 @@ def _region(
         return None
     if crlf_breaks:
         offsets = [offset + bisect_left(crlf_breaks, offset) for offset in offsets]
-    return ProseRegion(region_text, tuple(offsets))
+    stand_ins = []
+    for at, last in literals:
+        end = last + bisect_left(crlf_breaks, last) + 1
+        stand_ins.append(
+            StandIn(at, at + len(INLINE_CODE_READS_AS), end, source[offsets[at] : end])
+        )
+    return ProseRegion(region_text, tuple(offsets), tuple(stand_ins))

@@ -32,12 +32,9 @@ from markdown_it.rules_inline import (
 )
 from markdown_it.token import Token
 
+from ..model import INLINE_CODE_READS_AS
+
 _SPAN = "sentiment_ls.span"
-# What the model reads where a sentence has inline code. Cutting the code out left holes
-# ("the sample has some ( for machines)"); reading it verbatim lets code words such as
-# `kill` or `fatal` push the tone. bench/inline_code.py measured the choices on the docs dev
-# split (see bench/RESULTS.md).
-INLINE_CODE_READS_AS = "x"
 
 _InlineRule = Callable[[StateInline, bool], bool]
 
@@ -60,16 +57,13 @@ _URL_TRAILING_PUNCTUATION = "?!.,:;*_~'\""
 
 class ProseRun(NamedTuple):
     """Prose taken from content[start:]: one content index per character when `spread`, or,
-    for a decoded entity, every character at the entity's start."""
+    for a decoded entity or a code span's placeholder, every character at its start."""
 
     start: int
     text: str
     spread: bool
-
-
-def is_code_placeholder(content: str, run: ProseRun) -> bool:
-    """Whether a run is the placeholder read for a code span (see INLINE_CODE_READS_AS)."""
-    return not run.spread and run.text == INLINE_CODE_READS_AS and content[run.start] == "`"
+    # For the placeholder of a code span: the content index one past the span.
+    literal_end: int | None = None
 
 
 def record_spans(md: MarkdownIt, plugin_rules: dict[str, _InlineRule] | None = None) -> None:
@@ -138,7 +132,7 @@ def prose_runs(content: str, children: Sequence[Token]) -> Iterator[ProseRun]:
             elif token.type == "code_inline":
                 # The code is not prose, but the sentence around it is: the model reads a
                 # placeholder in its place, all of it placed at the opening backtick.
-                yield ProseRun(start, INLINE_CODE_READS_AS, spread=False)
+                yield ProseRun(start, INLINE_CODE_READS_AS, spread=False, literal_end=end)
             # Whatever else has a span (image, html_inline, footnote_ref) is dropped.
             cursor = end
         elif token.type == "link_close":

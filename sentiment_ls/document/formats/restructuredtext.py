@@ -7,10 +7,12 @@ forward; within a block, docutils' inline nodes (emphasis, references, literals,
 are found in the raw text in order the same way. Only text that is found, and found in order,
 is kept: a block or a piece that cannot be placed is left out rather than misplaced.
 
-Not prose: literal and code blocks, comments, raw and math, substitution definitions, inline
-literals, roles docutils does not know (Sphinx's :ref:, :func:... arrive as "problematic"),
-directives it does not know (they arrive as error messages), footnote and citation
-references, bare URLs and link targets. Link text is prose.
+Not prose: literal and code blocks, comments, raw and math, substitution definitions, roles
+docutils does not know (Sphinx's :ref:, :func:... arrive as "problematic"), directives it
+does not know (they arrive as error messages), footnote and citation references, bare URLs and
+link targets. Link text is prose. An inline literal (``code``, :code:) reads as the
+placeholder, as in every format. A paragraph's line that opens a list item (a list docutils
+did not see, for want of a blank line before it) starts a region of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from docutils.core import publish_doctree
 from docutils.utils import SystemMessage
 
 from ..model import ProseRegion
-from .regions import RegionBuilder, line_spans
+from .regions import RegionBuilder, line_spans, list_item_start
 
 _BLOCKS = (
     nodes.paragraph,
@@ -154,7 +156,9 @@ class _Inline:
             if found is None:
                 continue  # generated (a substitution's text, a footnote's number)
             end = found + len(child_raw)
-            if isinstance(child, _PROSE_INLINES) and not _is_bare_url(child):
+            if isinstance(child, nodes.literal):
+                self.builder.add_literal(self.offsets[found], self.offsets[end - 1] + 1)
+            elif isinstance(child, _PROSE_INLINES) and not _is_bare_url(child):
                 self.place(child, found, end)
             cursor = end
         return cursor
@@ -164,10 +168,19 @@ class _Inline:
         found = _found_near(self.raw, text.replace("\x00", "\\"), cursor, limit)
         if found is None:
             return cursor  # generated text (a substitution's replacement): not in the source
+        end = found + len(text)
+        item_from = -1
         for index, char in enumerate(text, start=found):
+            if index < item_from:
+                continue  # a list item's marker
+            if char == "\n":
+                item_from = list_item_start(self.raw, index + 1, end) or -1
+                if item_from > index:
+                    self.builder.close()
+                    continue
             if char != "\x00":
                 self._add(index)
-        return found + len(text)
+        return end
 
     def _add(self, index: int) -> None:
         char = self.raw[index]

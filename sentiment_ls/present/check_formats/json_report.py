@@ -19,7 +19,7 @@ def finding_json(finding: FileFinding) -> dict[str, object]:
         "severity": finding.severity,
         "code": finding.code,
         "message": finding.message,
-        "sentence": finding.finding.sentence.text,
+        "sentence": finding.sentence,
         "label": prediction.label,
         "probabilities": prediction.probabilities,
     }

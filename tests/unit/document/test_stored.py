@@ -27,5 +27,5 @@ def test_the_key_is_the_text_and_its_language() -> None:
 
 def test_a_blob_that_is_not_ours_is_refused() -> None:
     assert decode_sentences(b"not json") is None
-    assert decode_sentences(b'[["text", [0]]]') is None  # runs come in pairs
-    assert decode_sentences(b'[["text", [0, 2]]]') is None  # one offset per character
+    assert decode_sentences(b'[["text", [0], []]]') is None  # runs come in pairs
+    assert decode_sentences(b'[["text", [0, 2], []]]') is None  # one offset per character

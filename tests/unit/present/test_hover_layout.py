@@ -13,10 +13,12 @@ from markdown_it import MarkdownIt
 from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
 from sentiment_ls.analysis.explain import MethodOptions
 from sentiment_ls.analysis.postprocess import Prediction
+from sentiment_ls.document import Sentence, document_sentences
 from sentiment_ls.present.hover import MAX_PIECES, STRIP_WIDTH, HoverInputs, hover_text
 from sentiment_ls.present.markup import Markup, choose_markup
 from sentiment_ls.present.verdict import verdict
 from sentiment_ls.rules import FlagRule
+from tests.unit.document.test_quoting import GOLDEN
 
 SHORT = (  # 23 word pieces: the sentence of the editor tests
     "Unfortunately, the importer is painfully slow, and the error messages are confusing "
@@ -37,6 +39,7 @@ def inputs(
     analysis = engine.analyze([text])[0]
     explanation = engine.explain(analysis, options=MethodOptions(token_view=False))
     return HoverInputs(
+        sentence=plain_sentence(text),
         analysis=analysis,
         explanation=explanation if explain else None,
         verdict=verdict(rule, analysis),
@@ -44,6 +47,11 @@ def inputs(
         model_id=engine.model_id,
         words_left_out=None if explain else len(analysis.encoding.tokens),
     )
+
+
+def plain_sentence(text: str) -> Sentence:
+    """A sentence of plain text that is the whole source: its words are the writer's."""
+    return Sentence(text, tuple(range(len(text))))
 
 
 def non_empty(text: str) -> list[str]:
@@ -146,7 +154,15 @@ def test_any_label_set_gets_a_column_each(embedded_engine, labels: tuple[str, ..
     prediction = Prediction(labels[0], 0.9, probabilities, logits, "softmax")
     analysis = SentenceAnalysis(real.text, real.encoding, prediction)
     rule = FlagRule(frozenset(labels[:1]), threshold=0.85)
-    hover = HoverInputs(analysis, None, verdict(rule, analysis), "the positive tone", "m", 0)
+    hover = HoverInputs(
+        plain_sentence(real.text),
+        analysis,
+        None,
+        verdict(rule, analysis),
+        "the positive tone",
+        "m",
+        0,
+    )
     markdown = hover_text(hover, "markdown")
     assert non_empty(markdown)[0].startswith(f"**{labels[0]} 0.90 · flagged**")
     header = next(line for line in markdown.splitlines() if line.startswith("| stage"))
@@ -180,8 +196,37 @@ def test_a_mask_other_than_1_is_shown_on_its_piece(embedded_engine) -> None:  # 
     )
     analysis = dataclasses.replace(real, encoding=dataclasses.replace(real.encoding, tokens=tokens))
     hover = HoverInputs(
-        analysis, None, verdict(POSITIVE_TONE, analysis), "the positive tone", "m", 0
+        plain_sentence(real.text),
+        analysis,
+        None,
+        verdict(POSITIVE_TONE, analysis),
+        "the positive tone",
+        "m",
+        0,
     )
     text = hover_text(hover, "plaintext")
     assert "[SEP]·102·0" in text and "[CLS]·101 " in text
     assert "attention mask 1 except where a third field gives it" in text
+
+
+@pytest.mark.parametrize("language_id", list(GOLDEN))
+def test_the_hover_quotes_the_writers_words_and_shows_the_models_read_in_the_pipeline(
+    embedded_engine, language_id: str
+) -> None:  # type: ignore[no-untyped-def]
+    source, golden = GOLDEN[language_id]
+    sentences = document_sentences(source, language_id)
+    literal = next(s for s in sentences if s.text.startswith("x is known"))
+    plain = next(s for s in sentences if s.text == "This really creates a mess")
+    written = golden[[s.text for s in sentences].index(literal.text)][0].split()[0]
+
+    hover = dataclasses.replace(inputs(embedded_engine, literal.text), sentence=literal, words=50)
+    lead, pipeline = hover_text(hover, "plaintext").split("────", 1)
+    # Every word of the sentence is listed for or against, the literal as it is written.
+    assert f"“{written}”" in lead and "“x”" not in lead, lead
+    assert "The model read “x is known for skipping unnecessary displays.”" in pipeline
+    markdown = hover_text(hover, "markdown")
+    assert markdown.index("The model read “x is known") > markdown.index("\n---\n")
+
+    # Where the model read the writer's words, the hover does not repeat them.
+    same = dataclasses.replace(inputs(embedded_engine, plain.text), sentence=plain)
+    assert "The model read" not in hover_text(same, "markdown")
