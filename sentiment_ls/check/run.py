@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Protocol
 
 from sentiment_ls import extras
+from sentiment_ls.check.arguments import RAY_TIMEOUT_S
 from sentiment_ls.check.cache import CheckCache
 from sentiment_ls.check.inputs import STDIN, ReadFile, files_to_check, missing_paths, read_files
 from sentiment_ls.check.local import LazyModel, LocalAnalysis
@@ -72,6 +73,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return "`-` (standard input) given twice"
     if args.ray_address and not args.ray:
         return "--ray-address: the cluster of a --ray run; pass --ray too"
+    if args.ray_timeout and not args.ray:
+        return "--ray-timeout: the wait of a --ray run; pass --ray too"
     if args.ray and args.service:
         return "--ray runs the model on the cluster's actors; it does not combine with --service"
     if args.ray and not extras.ray_available():
@@ -104,7 +107,7 @@ def _run(
     for file, sentences in zip(readable, split, strict=True):
         file.sentences = sentences
         file.checked.sentences = len(sentences)
-    analysis = _analysis(args, model, cache, labelled, len(read))
+    analysis = _analysis(args, model, cache, labelled)
     from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
 
     try:
@@ -146,7 +149,6 @@ def _analysis(
     model: LazyModel,
     cache: CheckCache,
     labelled: ModelIdentity | LoadedModel,
-    files: int,
 ) -> Analysis:
     if not args.ray:
         return LocalAnalysis(model, cache)
@@ -154,7 +156,8 @@ def _analysis(
     from sentiment_ls.command_model import command_request
 
     address = args.ray_address or os.environ.get("RAY_ADDRESS")  # Ray's own variable
-    return RayAnalysis(command_request(args), address, labelled, files)
+    timeout = args.ray_timeout or RAY_TIMEOUT_S
+    return RayAnalysis(command_request(args), address, labelled, timeout)
 
 
 def _unknown_labels(requested: list[str] | None, labels: list[str]) -> list[str]:
