@@ -16,6 +16,7 @@ from sentiment_ls.check.cache import CheckCache
 from sentiment_ls.check.inputs import STDIN, ReadFile, files_to_check, missing_paths, read_files
 from sentiment_ls.check.local import LazyModel, LocalAnalysis
 from sentiment_ls.check.terminal import Notices, use_color
+from sentiment_ls.command_model import command_line_wording
 from sentiment_ls.document import LineIndex
 from sentiment_ls.present.check_formats import FORMATS, OutputStyle
 from sentiment_ls.present.check_report import EXIT_ERROR, CheckReport, FileFinding
@@ -113,7 +114,7 @@ def _run(
     try:
         analyses = analysis.analyse([s.text for file in readable for s in file.sentences])
     except ServiceUnavailable as error:
-        print(f"sentiment-ls check: error: {error}", file=sys.stderr)
+        print(f"sentiment-ls check: error: {command_line_wording(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     if analyses is None:
         return EXIT_ERROR
