@@ -13,8 +13,9 @@ On a shared cluster (one that runs the team service, say) the job takes what is 
 starts: an actor a free CPU, at least one, started one at a time as Ray Data's autoscaler sees
 work waiting. When no CPU frees up, or no actor starts, within `--ray-timeout`, the run says
 what was missing instead of waiting for ever. Ray's own lines stay off the user's terminal:
-its workers' logs are not forwarded, its loggers say warnings only, and the progress shown is
-check's own bar (on a terminal only).
+its workers' logs are not forwarded, the driver's Ray logger says warnings only and Ray
+Data's console handler nothing (its log file keeps all), and the progress shown is check's
+own bar (on a terminal only).
 """
 
 from __future__ import annotations
