@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the model to a team over HTTP (Open Inference Protocol v2, Ray Serve)",
         description="Run the model as a service on Ray Serve (the `ray` extra): "
         "POST /v2/models/sentiment-ls/infer takes token ids and gives logits. Bearer tokens "
-        "from SENTIMENT_LS_SERVICE_TOKENS or --tokens-file; without any, only loopback.",
+        "from SENTIMENT_LS_SERVICE_TOKEN (the clients' variable), SENTIMENT_LS_SERVICE_TOKENS "
+        "(comma-separated) or --tokens-file; without any, only loopback.",
     )
     from sentiment_ls.serve.command import add_arguments as add_serve_arguments
 

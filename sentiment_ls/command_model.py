@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 _SET_TO_TRUE = re.compile(r"set `sentimentLs\.(\w+)` to true")
 _SETTING = re.compile(r"`sentimentLs\.(\w+)`")
+_EDITOR_ENVIRONMENT = "the editor's environment"  # where a team service's token is read
 
 
 def _flag(setting: str) -> str:
@@ -24,7 +25,9 @@ def _flag(setting: str) -> str:
 def command_line_wording(message: str) -> str:
     """A message written for editor users, worded for the command line: a setting is named
     as the flag that sets it (`set sentimentLs.allowDownload to true` -> `pass
-    --allow-download`; `sentimentLs.flagLabels` -> `--flag-labels`)."""
+    --allow-download`; `sentimentLs.flagLabels` -> `--flag-labels`; the editor's environment
+    -> this command's)."""
+    message = message.replace(_EDITOR_ENVIRONMENT, "this command's environment")
     message = _SET_TO_TRUE.sub(lambda match: f"pass `{_flag(match[1])}`", message)
     return _SETTING.sub(lambda match: f"`{_flag(match[1])}`", message)
 
@@ -71,4 +74,6 @@ def _say_service_news(loaded: LoadedModel) -> None:
 
     if isinstance(loaded.runtime, RemoteRuntime):
         runtime = loaded.runtime
-        runtime.notify = lambda message, _: print(f"sentiment-ls: {message}", file=sys.stderr)
+        runtime.notify = lambda message, _: print(
+            f"sentiment-ls: {command_line_wording(message)}", file=sys.stderr
+        )

@@ -11,6 +11,8 @@ from sentiment_ls.options import add_model_options, integer_from, label_list, pr
 from sentiment_ls.present.check_formats import FORMATS
 from sentiment_ls.settings import Settings
 
+RAY_TIMEOUT_S = 120  # --ray's wait for a free CPU on a shared cluster, and for its first actor
+
 CHECK_DESCRIPTION = """\
 Report the sentences whose tone misses their document's target tone, as a linter does:
 one finding per sentence, in the format of --format, then a summary line.
@@ -76,6 +78,14 @@ def add_arguments(check: argparse.ArgumentParser) -> None:
         default=None,
         help="the Ray cluster that --ray joins (ray://head:10001, or auto) (default: Ray's "
         "RAY_ADDRESS environment variable, else a local cluster started for the run)",
+    )
+    team.add_argument(
+        "--ray-timeout",
+        metavar="SECONDS",
+        type=integer_from(1),
+        default=None,
+        help="how long --ray waits for a free CPU and its first actor before it gives up "
+        f"(exit 2) (default: {RAY_TIMEOUT_S})",
     )
     output = check.add_argument_group("output")
     output.add_argument(

@@ -11,10 +11,12 @@ import time
 from typing import TYPE_CHECKING, Protocol
 
 from sentiment_ls import extras
+from sentiment_ls.check.arguments import RAY_TIMEOUT_S
 from sentiment_ls.check.cache import CheckCache
 from sentiment_ls.check.inputs import STDIN, ReadFile, files_to_check, missing_paths, read_files
 from sentiment_ls.check.local import LazyModel, LocalAnalysis
 from sentiment_ls.check.terminal import Notices, use_color
+from sentiment_ls.command_model import command_line_wording
 from sentiment_ls.document import LineIndex
 from sentiment_ls.present.check_formats import FORMATS, OutputStyle
 from sentiment_ls.present.check_report import EXIT_ERROR, CheckReport, FileFinding
@@ -72,6 +74,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return "`-` (standard input) given twice"
     if args.ray_address and not args.ray:
         return "--ray-address: the cluster of a --ray run; pass --ray too"
+    if args.ray_timeout and not args.ray:
+        return "--ray-timeout: the wait of a --ray run; pass --ray too"
     if args.ray and args.service:
         return "--ray runs the model on the cluster's actors; it does not combine with --service"
     if args.ray and not extras.ray_available():
@@ -104,13 +108,13 @@ def _run(
     for file, sentences in zip(readable, split, strict=True):
         file.sentences = sentences
         file.checked.sentences = len(sentences)
-    analysis = _analysis(args, model, cache, labelled, len(read))
+    analysis = _analysis(args, model, cache, labelled)
     from sentiment_ls.analysis.runtimes.remote import ServiceUnavailable
 
     try:
         analyses = analysis.analyse([s.text for file in readable for s in file.sentences])
     except ServiceUnavailable as error:
-        print(f"sentiment-ls check: error: {error}", file=sys.stderr)
+        print(f"sentiment-ls check: error: {command_line_wording(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     if analyses is None:
         return EXIT_ERROR
@@ -146,7 +150,6 @@ def _analysis(
     model: LazyModel,
     cache: CheckCache,
     labelled: ModelIdentity | LoadedModel,
-    files: int,
 ) -> Analysis:
     if not args.ray:
         return LocalAnalysis(model, cache)
@@ -154,7 +157,8 @@ def _analysis(
     from sentiment_ls.command_model import command_request
 
     address = args.ray_address or os.environ.get("RAY_ADDRESS")  # Ray's own variable
-    return RayAnalysis(command_request(args), address, labelled, files)
+    timeout = args.ray_timeout or RAY_TIMEOUT_S
+    return RayAnalysis(command_request(args), address, labelled, timeout)
 
 
 def _unknown_labels(requested: list[str] | None, labels: list[str]) -> list[str]:

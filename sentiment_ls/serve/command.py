@@ -47,8 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tokens-file",
         default=None,
-        help="accepted bearer tokens, one a line, added to SENTIMENT_LS_SERVICE_TOKENS "
-        "(comma-separated) (default: none)",
+        help="accepted bearer tokens, one a line, added to SENTIMENT_LS_SERVICE_TOKEN (one) "
+        "and SENTIMENT_LS_SERVICE_TOKENS (comma-separated) (default: none)",
     )
     parser.add_argument(
         "--config",
@@ -125,7 +125,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if not tokens and not is_loopback(options.host):
         print(
             f"sentiment-ls serve: error: refusing to listen on {options.host} without tokens: "
-            "set SENTIMENT_LS_SERVICE_TOKENS or --tokens-file",
+            "set SENTIMENT_LS_SERVICE_TOKEN (or SENTIMENT_LS_SERVICE_TOKENS, comma-separated) "
+            "or pass --tokens-file",
             file=sys.stderr,
         )
         return 2

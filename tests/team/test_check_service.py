@@ -49,6 +49,10 @@ def test_check_with_the_service_equals_check(
 
     wrong = run(capsys, str(page), "--service", service.url, "--service-token-env", "NO_SUCH_VAR")
     assert wrong[0] == 2 and "HTTP 401" in wrong[2]
+    assert wrong[2].endswith(
+        "(HTTP 401: NO_SUCH_VAR is not set: set NO_SUCH_VAR in this command's environment to "
+        "one of its tokens)\n"
+    )
 
 
 def test_a_service_that_is_down_fails_or_falls_back(

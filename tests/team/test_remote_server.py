@@ -213,3 +213,45 @@ async def test_require_reports_the_outage_once_and_hovers_explain_it(
         finally:
             deploy(service.options)
         await until_back(client, embedded_engine, 4)
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_missing_token_is_named_in_the_message_and_the_hover(service: Service) -> None:
+    """The editor started without the token in its environment: the message at connect
+    and a hover (`require`: nothing analysed) both say which variable to set, and where."""
+    env = {k: v for k, v in SERVER_ENV.items() if not k.startswith("SENTIMENT_LS_SERVICE_TOKEN")}
+    config = ClientServerConfig(
+        server_command=SERVER_COMMAND, client_factory=make_client, server_env=env
+    )
+    client = await config.start()
+    assert isinstance(client, RecordingClient)
+    wanted = (
+        "HTTP 401: SENTIMENT_LS_SERVICE_TOKEN is not set: set SENTIMENT_LS_SERVICE_TOKEN in "
+        "the editor's environment to one of its tokens"
+    )
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=client_capabilities("neovim"),
+                initialization_options={"service": {"url": service.url, "mode": "require"}},
+            )
+        )
+        told = await until(lambda: [m for m in texts(client.messages) if wanted in m], "401")
+        assert len(told) == 1 and "nothing analysed" in told[0]
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=URI, language_id="markdown", version=1, text=phase_text()
+                )
+            )
+        )
+        hover = await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=URI),
+                position=types.Position(line=2, character=3),
+            )
+        )
+        assert wanted in hover_text(hover)
+    finally:
+        await client.shutdown_session()
+        await client.stop()

@@ -99,7 +99,10 @@ def test_a_missing_or_wrong_token_is_refused(service: Service) -> None:
     status, answer = call(service, INFER, body)
     assert status == 401 and "bearer token" in answer["error"]
     status, answer = call(service, INFER, body, token="not-" + service.token)
-    assert status == 403 and answer == {"error": "the token is not accepted"}
+    assert status == 403 and answer == {
+        "error": "the token is not accepted: set SENTIMENT_LS_SERVICE_TOKEN in the client's "
+        "environment to one of this service's tokens"
+    }
     assert call(service, "/v2/models/sentiment-ls", token="wrong-token-0123456789")[0] == 403
     assert call(service, "/v2/models/sentiment-ls")[0] == 401
 

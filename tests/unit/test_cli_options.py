@@ -167,3 +167,18 @@ def test_the_ray_address_is_an_option_of_its_own() -> None:
     args = build_parser().parse_args(["check", "docs/", "--ray", "--ray-address", "auto"])
     assert (args.paths, args.ray, args.ray_address) == (["docs/"], True, "auto")
     assert build_parser().parse_args(["check", "docs/"]).ray is False
+
+
+def test_the_ray_timeout_is_whole_seconds_of_a_ray_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sentiment_ls.cli import main
+
+    args = build_parser().parse_args(["check", "docs/", "--ray", "--ray-timeout", "30"])
+    assert (args.paths, args.ray, args.ray_timeout) == (["docs/"], True, 30)
+    assert build_parser().parse_args(["check", "docs/"]).ray_timeout is None  # 120 s
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["check", "docs/", "--ray", "--ray-timeout", "0"])
+    assert "expected a whole number >= 1, got '0'" in capsys.readouterr().err
+    assert main(["check", str(tmp_path), "--ray-timeout", "30"]) == 2
+    assert "--ray-timeout: the wait of a --ray run; pass --ray too" in capsys.readouterr().err

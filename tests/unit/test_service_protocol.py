@@ -98,12 +98,22 @@ def test_tokens_from_env_and_file_and_checked_by_digest(tmp_path) -> None:  # ty
     file.write_text(f"# comment\n{second}\n\n")
     tokens = read_tokens({"SENTIMENT_LS_SERVICE_TOKENS": f"{first}, "}, file)
     assert tokens == [first, second]
+    # The clients' variable too, so that one shell can run the service and a client.
+    third = "c" * 32
+    both = {"SENTIMENT_LS_SERVICE_TOKEN": third, "SENTIMENT_LS_SERVICE_TOKENS": f"{first},{third}"}
+    assert read_tokens(both) == [third, first]
     digests = [digest(t) for t in tokens]
     assert check_authorization(f"Bearer {second}", digests) is None
     assert check_authorization(f"bearer {first}", digests) is None
     assert check_authorization(None, digests) == (401, check_authorization("", digests)[1])  # type: ignore[index]
     assert check_authorization(f"Basic {first}", digests)[0] == 401  # type: ignore[index]
     assert check_authorization("Bearer " + "c" * 20, digests)[0] == 403  # type: ignore[index]
+    for refused in (None, f"Basic {first}", "Bearer " + "c" * 20):  # each says what to set
+        refusal = check_authorization(refused, digests)
+        assert refusal is not None and refusal[1].endswith(
+            ": set SENTIMENT_LS_SERVICE_TOKEN in the client's environment to one of this "
+            "service's tokens"
+        )
     assert check_authorization(None, []) is None  # no tokens: an open (loopback) service
     with pytest.raises(ValueError, match="shorter"):
         read_tokens({"SENTIMENT_LS_SERVICE_TOKENS": "short"})
@@ -128,6 +138,7 @@ def test_serve_refuses_an_open_port_without_tokens(
     from sentiment_ls.cli import main
 
     monkeypatch.delenv("SENTIMENT_LS_SERVICE_TOKENS", raising=False)
+    monkeypatch.delenv("SENTIMENT_LS_SERVICE_TOKEN", raising=False)
     assert main(["serve", "--host", "0.0.0.0"]) == 2  # before Ray is started
     assert "refusing to listen on 0.0.0.0 without tokens" in capsys.readouterr().err
 

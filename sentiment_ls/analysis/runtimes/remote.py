@@ -67,11 +67,20 @@ class ServiceClient:
             with urllib.request.urlopen(request, timeout=self.service.timeout_s) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
+            if error.code in (401, 403):
+                raise ServiceError(self._refusal(error.code)) from None
             raise ServiceError(f"HTTP {error.code}: {_error_text(error)}") from None
         except urllib.error.URLError as error:
             raise ServiceError(str(error.reason)) from None
         except (OSError, ValueError) as error:  # timeouts, resets, a body that is not JSON
             raise ServiceError(str(error) or type(error).__name__) from None
+
+    def _refusal(self, code: int) -> str:
+        """A 401 or 403, said with the variable the token is read from: the one thing the
+        user can change (`command_line_wording` rewords "the editor's environment")."""
+        env = self.service.token_env
+        sent = f"the token in {env} is refused" if self._token else f"{env} is not set"
+        return f"HTTP {code}: {sent}: set {env} in the editor's environment to one of its tokens"
 
     def connect(self) -> ModelCard:
         """Health, then the model's metadata."""
@@ -142,6 +151,8 @@ class RemoteRuntime:
         self._failures = 0
         self._retry_at = 0.0
         self._told = False
+        # Why the service is down, said again by a hover while it is (`require`).
+        self.outage = f"the service at {client.base} is unavailable"
         self.sent_rows = 0  # rows the service answered: tests and benchmarks read it
 
     @property
@@ -159,7 +170,7 @@ class RemoteRuntime:
             waiting = self._failures > 0 and time.monotonic() < self._retry_at
         if waiting:  # within the backoff: no request, the outage was said already
             if self.mode == "require":
-                raise ServiceUnavailable(f"the service at {self.client.base} is unavailable")
+                raise ServiceUnavailable(self.outage)
             return self._local(rows, purpose)
         try:
             result = self.client.logits(rows, self.labels)
@@ -174,12 +185,13 @@ class RemoteRuntime:
         batches them."""
         return self.local.logits_of_rows(rows, purpose)
 
-    def mark_down(self) -> None:
+    def mark_down(self, error: ServiceError) -> None:
         """The service failed at connect, and the user was told with the load's warnings:
         wait for the backoff before trying it, and say nothing more until it is back."""
         with self._lock:
             self._failures, self._told = 1, True
             self._retry_at = time.monotonic() + FIRST_BACKOFF_S
+            self.outage = f"the service at {self.client.base} is unavailable ({error})"
 
     def _failed(
         self, error: ServiceError, rows: Sequence[Sequence[int]], purpose: Purpose
@@ -190,7 +202,7 @@ class RemoteRuntime:
             self._retry_at = time.monotonic() + backoff
             tell = not self._told
             self._told = True
-        what = f"the service at {self.client.base} is unavailable ({error})"
+            self.outage = what = f"the service at {self.client.base} is unavailable ({error})"
         if self.mode == "require":
             if tell:
                 self.notify(f"{what}; `service.mode` is `require`, so nothing is analysed", True)
@@ -243,7 +255,7 @@ def load_remote(request: LoadRequest, local: LoadedModel) -> LoadedModel:
     try:
         card = client.connect()
     except ServiceError as error:
-        remote.mark_down()
+        remote.mark_down(error)
         mode = request.team_service.mode
         then = "using the local model" if mode == "prefer" else "nothing analysed"
         notes.append(f"the service at {client.base} is unavailable ({error}); {then} until it is")

@@ -98,3 +98,44 @@ def test_connect_names_every_difference_from_the_configured_model() -> None:
     assert len(problems) == 3
     assert "labels" in problems[0] and "weights" in problems[1] and "128 tokens" in problems[2]
     assert all("https://ml.example" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("token", "code", "said"),
+    [
+        (None, 401, "HTTP 401: TEAM_TOKEN is not set"),
+        ("wrong-token-0123456789", 403, "HTTP 403: the token in TEAM_TOKEN is refused"),
+    ],
+)
+def test_a_refusal_names_the_token_variable_even_while_backing_off(
+    monkeypatch: pytest.MonkeyPatch, token: str | None, code: int, said: str
+) -> None:
+    import io
+    import urllib.error
+
+    from sentiment_ls.command_model import command_line_wording
+
+    if token is None:
+        monkeypatch.delenv("TEAM_TOKEN", raising=False)
+    else:
+        monkeypatch.setenv("TEAM_TOKEN", token)
+
+    def refuse(request: object, timeout: float) -> None:
+        body = io.BytesIO(b'{"error": "the token is not accepted"}')
+        raise urllib.error.HTTPError("http://127.0.0.1:9", code, "refused", {}, body)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(remote.urllib.request, "urlopen", refuse)
+    client = ServiceClient(TeamService("http://127.0.0.1:9", "TEAM_TOKEN", "require"))
+    found = RemoteRuntime(client, Local(), 2)
+    found.notify = lambda message, warning: None
+    expected = (
+        f"the service at http://127.0.0.1:9 is unavailable ({said}: set TEAM_TOKEN in the "
+        "editor's environment to one of its tokens)"
+    )
+    for _ in range(2):  # the refusal, then a hover's question within the backoff
+        with pytest.raises(ServiceUnavailable) as raised:
+            found.logits(IDS)
+        assert str(raised.value) == expected
+    assert command_line_wording(expected).endswith(
+        "set TEAM_TOKEN in this command's environment to one of its tokens)"
+    )
