@@ -174,7 +174,9 @@ def answered_by(model: str, analyses: Iterable[SentenceAnalysis]) -> str:
         return ", ".join(services)
     counted = [(source, sources[source]) for source in services]
     counted.append((fallback, sources[LOCAL_FALLBACK]))
-    return ", ".join(f"{source} for {count} sentences" for source, count in counted)
+    return ", ".join(
+        f"{source} for {count} sentence{'' if count == 1 else 's'}" for source, count in counted
+    )
 
 
 def _unknown_labels(requested: list[str] | None, labels: list[str]) -> list[str]:

@@ -263,3 +263,17 @@ def test_binary_text_that_does_not_add_up_is_refused(raw: bytes) -> None:
     with pytest.raises(ProtocolError) as raised:
         parse_infer_request(header + raw, LIMITS, 8, None, len(header))
     assert raised.value.status == 400
+
+
+def test_the_service_windows_long_text_and_bounds_its_tokens() -> None:
+    from sentiment_ls.serve.host import ModelHost
+
+    host = ModelHost("embedded")
+    assert host.card.reads_text and host.card.model_name == "embedded"
+    long = "word " * 600  # past the model's 512 tokens: windows, as a local run makes
+    rows, windows = host.windows(["Fine.", long], Limits())
+    assert windows[0] == 1 and windows[1] > 1 and len(rows) == sum(windows)
+    assert all(len(row) <= host.card.max_length for row in rows)
+    with pytest.raises(ProtocolError) as raised:
+        host.windows([long], Limits(max_tokens=100))
+    assert raised.value.status == 413 and "once tokenized" in raised.value.message

@@ -185,3 +185,15 @@ def test_a_mask_other_than_1_is_shown_on_its_piece(embedded_engine) -> None:  # 
     text = hover_text(hover, "plaintext")
     assert "[SEP]·102·0" in text and "[CLS]·101 " in text
     assert "attention mask 1 except where a third field gives it" in text
+
+
+def test_the_model_line_says_which_model_answered(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    hover = inputs(embedded_engine, SHORT)
+    assert "· model `embedded`" in hover_text(hover, "markdown")  # no service: as before
+    for source, shown in [
+        ("team service: teacher-mpnet", "· model team service: teacher-mpnet"),
+        ("local fallback", "· model `embedded` (local fallback)"),
+    ]:
+        analysis = dataclasses.replace(hover.analysis, source=source)
+        text = hover_text(dataclasses.replace(hover, analysis=analysis), "markdown")
+        assert shown in text
