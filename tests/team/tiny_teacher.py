@@ -1,9 +1,9 @@
 """A small stand-in for the teacher, built in the test when its weights are absent: a randomly
 initialised MPNet sequence classifier with the embedded model's labels and a byte-level BPE
 tokenizer made with the `tokenizers` library (`<s>`/`</s>`, as MPNet's), exported to ONNX the
-way the project exports (`embedded/onnx_export.export_graph`: `model.graph.onnx` beside a
-`model.safetensors`). Its classifier leans hard toward one label, so that it judges a
-clearly negative sentence otherwise than the embedded model does."""
+way a team exports its teacher (`sentiment-ls export-onnx --model FOLDER`: `model.graph.onnx`
+beside the folder's `model.safetensors`). Its classifier leans toward one label, so that it
+judges a clearly negative sentence otherwise than the embedded model does."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def build(folder: Path) -> Path:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import MPNetConfig, MPNetForSequenceClassification
 
-    from sentiment_ls.embedded.onnx_export import export_graph
+    from sentiment_ls.cli import main
 
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -66,5 +66,5 @@ def build(folder: Path) -> Path:
             parameter.add_(torch.randn_like(parameter) * 0.02)
         model.classifier.out_proj.bias[LEANS_TO] = 4.0
     model.save_pretrained(folder, safe_serialization=True)
-    export_graph(model, folder)
+    assert main(["export-onnx", "--model", str(folder)]) == 0
     return folder
