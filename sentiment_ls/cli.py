@@ -8,6 +8,7 @@ sentiment-ls explain "TEXT"       which words pushed each sentence's score (also
 sentiment-ls train ...            fine-tune the embedded model
 sentiment-ls export-model DIR     the embedded model as a plain Hugging Face folder
 sentiment-ls export-onnx [DIR]    the embedded model's graph-only ONNX file (model.graph.onnx)
+sentiment-ls export-onnx --model FOLDER   the same for a Hugging Face folder, written into it
 sentiment-ls serve                the model as a team service (Ray Serve, the `ray` extra)
 
 Nothing heavy is imported to build the parser: `--version` and `--help` load neither torch
@@ -178,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     onnx.add_argument(
         "directory", metavar="DIR", nargs="?", default=None, help="default: the package's weights"
     )
+    onnx.add_argument(
+        "--model",
+        metavar="FOLDER",
+        default=None,
+        help="export this Hugging Face folder's model into the folder instead (its "
+        "model.safetensors stays the weights), e.g. a teacher to `serve --model` "
+        "(default: the embedded model)",
+    )
     return parser
 
 
@@ -214,9 +223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export-onnx":
         from pathlib import Path
 
-        from sentiment_ls.embedded.onnx_export import export_embedded_graph
+        from sentiment_ls.embedded.onnx_export import export_embedded_graph, export_folder_graph
 
-        print(export_embedded_graph(Path(args.directory) if args.directory else None))
+        if args.model:
+            print(export_folder_graph(Path(args.model)))
+        else:
+            print(export_embedded_graph(Path(args.directory) if args.directory else None))
         return 0
     from sentiment_ls.allocator import hold_mmap_threshold
 

@@ -10,18 +10,23 @@ import numpy.typing as npt
 
 from sentiment_ls.analysis.cache import LRUCache
 from sentiment_ls.analysis.explain import DEFAULT_METHOD, Explanation, MethodOptions, explain
-from sentiment_ls.analysis.forward import forward
+from sentiment_ls.analysis.forward import forward_sentences
 from sentiment_ls.analysis.labels import label_named
 from sentiment_ls.analysis.loaded_model import LoadedModel
 from sentiment_ls.analysis.postprocess import Prediction, postprocess
 from sentiment_ls.analysis.preprocess import Encoding, encode
+from sentiment_ls.analysis.request import LOCAL_FALLBACK
+from sentiment_ls.analysis.runtimes import SentenceRuntime
 
 
 @dataclass(frozen=True)
 class SentenceAnalysis:
     text: str
-    encoding: Encoding
+    encoding: Encoding  # the local tokenizer's, whichever model answered
     prediction: Prediction
+    # Which model answered where a team service is configured: "team service: NAME" or
+    # "local fallback" (runtimes/remote.py); None where the local model is the only one.
+    source: str | None = None
 
 
 # The encoding of a result that comes from `check`'s persistent cache: only the logits are
@@ -36,10 +41,11 @@ def analysis_of_logits(
     id2label: dict[int, str],
     problem_type: str | None,
     encoding: Encoding = NOT_TOKENIZED,
+    source: str | None = None,
 ) -> SentenceAnalysis:
     """A sentence's analysis from its logits: the engine's own, and those of a run that got
     the logits elsewhere (`check`'s persistent cache, the actors of `check --ray`)."""
-    return SentenceAnalysis(text, encoding, postprocess(logits, id2label, problem_type))
+    return SentenceAnalysis(text, encoding, postprocess(logits, id2label, problem_type), source)
 
 
 def analysis_bytes(text: str, analysis: SentenceAnalysis) -> int:
@@ -72,7 +78,18 @@ class SentimentEngine:
         return self.loaded.model_id
 
     def cached(self, text: str) -> SentenceAnalysis | None:
-        return self._results.get(self.model_id, text)
+        """The kept result, unless the local model gave it while a team service was down
+        and the service answers again: then the service is asked."""
+        found = self._results.get(self.model_id, text)
+        runtime = self.loaded.runtime
+        if (
+            found is not None
+            and found.source == LOCAL_FALLBACK
+            and isinstance(runtime, SentenceRuntime)
+            and runtime.answering != LOCAL_FALLBACK
+        ):
+            return None
+        return found
 
     def analyze(
         self,
@@ -88,22 +105,21 @@ class SentimentEngine:
         if missing:
             self.sentences_run += len(missing)
             encodings = [encode(self.loaded.tokenizer, t) for t in missing]
-            rows = [window for e in encodings for window in e.windows]
-            per_row = len(missing) / max(1, len(rows))
-            logits = forward(
+            logits, source = forward_sentences(
                 self.loaded,
-                rows,
+                missing,
+                [e.windows for e in encodings],
                 should_stop=should_stop,
-                progress=(lambda done: progress(done * per_row)) if progress else None,
+                progress=progress,
             )
-            cursor = 0
-            for text, encoding in zip(missing, encodings, strict=True):
-                count = len(encoding.windows)
-                # A long sentence's windows vote equally: the mean of their logits.
-                sentence_logits = logits[cursor : cursor + count].mean(axis=0)
-                cursor += count
+            for text, encoding, sentence_logits in zip(missing, encodings, logits, strict=True):
                 result = analysis_of_logits(
-                    text, sentence_logits, self.loaded.id2label, self.loaded.problem_type, encoding
+                    text,
+                    sentence_logits,
+                    self.loaded.id2label,
+                    self.loaded.problem_type,
+                    encoding,
+                    source,
                 )
                 self._results.put(self.model_id, text, result)
                 known[text] = result

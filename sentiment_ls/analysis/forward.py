@@ -4,6 +4,10 @@ Rows are batched by exact length, never padded (`runtimes.by_length`): a row's l
 depend on nothing but the row, whatever else is in the document (deterministic scores,
 checked by a test), and no compute is spent on padding. A runtime that takes rows of mixed
 lengths at once (the remote one) gets the whole chunk in one call instead.
+
+Sentences (`forward_sentences`) go through the same rows, one or more windows each, their
+logits averaged per sentence; a runtime that may answer with another model (a team service,
+`runtimes.SentenceRuntime`) gets the sentences whole, text and windows, and says who answered.
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from sentiment_ls.analysis.loaded_model import LoadedModel
-from sentiment_ls.analysis.runtimes import BATCH_SIZE, FloatArray, Purpose, by_length
+from sentiment_ls.analysis.runtimes import (
+    BATCH_SIZE,
+    Answer,
+    FloatArray,
+    Purpose,
+    SentenceRuntime,
+    by_length,
+    mean_of_windows,
+)
 from sentiment_ls.analysis.scheduling import Cancelled
 
 
@@ -54,3 +66,30 @@ def forward(
         if progress is not None:
             progress(len(batch))
     return logits
+
+
+def forward_sentences(
+    loaded: LoadedModel,
+    texts: Sequence[str],
+    windows: Sequence[Sequence[Sequence[int]]],
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[FloatArray, str | None]:
+    """Each sentence's logits (the mean of its windows'), and which model answered where a
+    team service may have (None: the local model, the only one). `progress` hears, batch by
+    batch, how many sentences were done (a long sentence's windows count as parts of one)."""
+    runtime = loaded.runtime
+    if isinstance(runtime, SentenceRuntime):
+        answer: Answer = runtime.sentence_logits(texts, windows)
+        if progress is not None:
+            progress(len(texts))
+        return answer.logits, answer.source
+    rows = [window for sentence in windows for window in sentence]
+    per_row = len(texts) / max(1, len(rows))
+    logits = forward(
+        loaded,
+        rows,
+        should_stop=should_stop,
+        progress=(lambda done: progress(done * per_row)) if progress else None,
+    )
+    return mean_of_windows(logits, [len(sentence) for sentence in windows]), None

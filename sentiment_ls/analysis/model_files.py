@@ -75,3 +75,20 @@ def weights_sha256(model: str) -> str | None:
         if (folder / name).is_file():
             return sha256_of(folder / name)
     return None
+
+
+def tokenizer_sha256(model: str) -> str | None:
+    """The sha256 of a model's `tokenizer.json`: a client and a team service with the same
+    one make the same token ids, so the client may send ids instead of text."""
+    folder = model_folder(model)
+    if folder is None or not (folder / "tokenizer.json").is_file():
+        return None
+    return sha256_of(folder / "tokenizer.json")
+
+
+def model_title(model: str) -> str:
+    """A model's name for people: `embedded`, a folder's own name, a Hub id."""
+    folder = Path(model).expanduser()
+    if model in (EMBEDDED_MODEL_ID, EMBEDDED_SST2_ID) or not folder.is_dir():
+        return model
+    return folder.resolve().name

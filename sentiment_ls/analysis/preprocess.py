@@ -54,7 +54,7 @@ def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
 
 def encode(tokenizer: Tokenizer, text: str) -> Encoding:
     """`tokenizer` comes from `windowing_tokenizer`, which fixes the window length."""
-    encoded = tokenizer.encode(_encodable(text))
+    encoded = tokenizer.encode(encodable(text))
     windows = tuple(tuple(e.ids) for e in [encoded, *encoded.overflowing])
     tokens = tuple(
         Token(
@@ -75,7 +75,7 @@ def encode(tokenizer: Tokenizer, text: str) -> Encoding:
     return Encoding(tokens=tokens, windows=windows)
 
 
-def _encodable(text: str) -> str:
+def encodable(text: str) -> str:
     """`text` with each lone surrogate (which a client's JSON may carry) replaced by U+FFFD.
 
     The Rust tokenizer refuses a str that is not valid Unicode, and one such character would

@@ -37,6 +37,11 @@ class TeamService:
     timeout_s: float = EDITOR_TIMEOUT_S
 
 
+# Which model answered a sentence where a team service is configured: "team service: NAME"
+# (runtimes/service_connection.py), or the configured model in its place, this.
+LOCAL_FALLBACK = "local fallback"
+
+
 @dataclass(frozen=True, kw_only=True)
 class LoadRequest:
     """A model to load; changing any field means loading again."""

@@ -43,8 +43,11 @@ class CheckCache:
     @classmethod
     def open(cls, args: argparse.Namespace, notices: Notices) -> CheckCache:
         """The store and the model's identity in it; none with --no-cache, and when the
-        logits come from elsewhere (a service, whose model the local files do not identify;
-        a Ray job, whose actors hold their own model)."""
+        logits come from elsewhere: a Ray job, whose actors hold their own model; a team
+        service, whose model the local files do not identify (it may serve another model,
+        reading text) and which answers sentence by sentence with the local model in its
+        place while it is down (`prefer`): which model gave a sentence's logits is known only
+        once it was asked, and a key of the local model would lie for the service's."""
         if args.no_cache or args.service or args.ray:
             return cls(None, None)
         from sentiment_ls.analysis.model_identity import identify

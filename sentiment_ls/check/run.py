@@ -8,9 +8,12 @@ import argparse
 import os
 import sys
 import time
+from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from sentiment_ls import extras
+from sentiment_ls.analysis.request import LOCAL_FALLBACK
 from sentiment_ls.check.arguments import RAY_TIMEOUT_S
 from sentiment_ls.check.cache import CheckCache
 from sentiment_ls.check.inputs import STDIN, ReadFile, files_to_check, missing_paths, read_files
@@ -124,6 +127,8 @@ def _run(
         report.files.append(file.checked)
     report.seconds = time.perf_counter() - started
     report.analysed = analysis.analysed
+    if args.service:
+        report.answered_by = answered_by(args.model, analyses.values())
     style = OutputStyle(color=use_color(args.color, sys.stdout), quiet=args.quiet)
     sys.stdout.write(FORMATS[args.format](report, style))
     sys.stdout.flush()
@@ -159,6 +164,23 @@ def _analysis(
     address = args.ray_address or os.environ.get("RAY_ADDRESS")  # Ray's own variable
     timeout = args.ray_timeout or RAY_TIMEOUT_S
     return RayAnalysis(command_request(args), address, labelled, timeout)
+
+
+def answered_by(model: str, analyses: Iterable[SentenceAnalysis]) -> str:
+    """Which model answered a run with a team service: the service's, the configured one in
+    its place (`prefer` while it was down), or both, with how many sentences each."""
+    sources = Counter(a.source for a in analyses if a.source is not None)
+    fallback = f"{model} ({LOCAL_FALLBACK})"
+    services = [source for source in sources if source != LOCAL_FALLBACK]
+    if not services:
+        return fallback if sources else model
+    if LOCAL_FALLBACK not in sources:
+        return ", ".join(services)
+    counted = [(source, sources[source]) for source in services]
+    counted.append((fallback, sources[LOCAL_FALLBACK]))
+    return ", ".join(
+        f"{source} for {count} sentence{'' if count == 1 else 's'}" for source, count in counted
+    )
 
 
 def _unknown_labels(requested: list[str] | None, labels: list[str]) -> list[str]:

@@ -132,3 +132,15 @@ def export_embedded_graph(folder: Path | None = None) -> Path:
 
     model, _ = load_embedded()
     return export_graph(model, folder or WEIGHTS_DIR, row_quantized=ROW_QUANTIZED)
+
+
+def export_folder_graph(folder: Path) -> Path:
+    """The graph of a Hugging Face sequence-classification folder (a trained teacher, say),
+    written into that folder beside the `model.safetensors` it reads: `sentiment-ls serve
+    --model FOLDER` and the onnxruntime runtime then load it without torch."""
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        folder, local_files_only=True, use_safetensors=True
+    )
+    return export_graph(model, folder)

@@ -66,6 +66,9 @@ class CheckReport:
     max_findings: int = 0
     errors: list[str] = field(default_factory=list)  # problems not tied to one file
     analysed: int = 0  # distinct sentences that reached the model (the rest: the cache)
+    # With a team service: which model answered ("team service: NAME", "embedded (local
+    # fallback)", or both with how many sentences each).
+    answered_by: str | None = None
 
     @property
     def findings(self) -> list[FileFinding]:
@@ -122,6 +125,8 @@ class CheckReport:
                     line += f", {self.max_findings} allowed"
         if self.unreadable:
             line += f"; {_count(len(self.unreadable), 'file')} could not be read"
+        if self.answered_by:
+            line += f"; answered by {self.answered_by}"
         return line + "."
 
 

@@ -11,7 +11,8 @@ Then, below a rule, the pipeline's three stages, compact:
 4. Model and post-processing: the logits and the probabilities of every label, one small
    table with the labels as columns.
 5. Where the full breakdown is (the `sentiment-ls.breakdown` command: every token, its
-   score, every word), the unit of the scores and the model.
+   score, every word), the unit of the scores and the model that gave the verdict (with a
+   team service: "team service: NAME", or "local fallback" while it is down).
 
 A hover box shows about a dozen lines before it scrolls, so the first two lines carry the
 answer; everything is bounded (see `MAX_PIECES`) whatever the sentence's length.
@@ -22,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sentiment_ls.analysis.request import LOCAL_FALLBACK
 from sentiment_ls.present.attributions import signed
 from sentiment_ls.present.check_report import shortened
 from sentiment_ls.present.markup import Block, Markup, MarkupKind
@@ -161,9 +163,20 @@ def footer(inputs: HoverInputs, markup: Markup) -> list[str]:
         lines.append(markup.italic(f"Scores: nats of the log-odds of {label} ({method})"))
     lines.append(
         markup.italic(f"Every piece and word: command {markup.code(BREAKDOWN_COMMAND)}")
-        + f" · model {markup.code(inputs.model_id)}"
+        + f" · model {model_line(inputs, markup)}"
     )
     return lines
+
+
+def model_line(inputs: HoverInputs, markup: Markup) -> str:
+    """The model that gave the verdict: the configured one, or with a team service, the
+    service's ("team service: NAME") or the configured one in its place ("local fallback")."""
+    source = inputs.analysis.source
+    if source is None:
+        return markup.code(inputs.model_id)
+    if source == LOCAL_FALLBACK:
+        return f"{markup.code(inputs.model_id)} ({source})"
+    return markup.text(source)
 
 
 def hover_text(inputs: HoverInputs, kind: MarkupKind = "markdown") -> str:

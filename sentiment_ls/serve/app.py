@@ -4,8 +4,9 @@ replica on its own threads, `@serve.batch` merging concurrent requests into one 
 Paths (the Open Inference Protocol v2, model name `sentiment-ls`):
   GET  /v2/health/live, /v2/health/ready          open, no token
   GET  /v2, /v2/models/sentiment-ls[/ready]       bearer token
-  POST /v2/models/sentiment-ls/infer              bearer token; INT64 ids -> FP32 logits,
-                                                  as JSON or with the binary tensor extension
+  POST /v2/models/sentiment-ls/infer              bearer token; INT64 ids, or BYTES text
+                                                  (tokenized here), -> FP32 logits, as JSON
+                                                  or with the binary tensor extension
 
 Nothing of a request's content is logged or stored: the access log (Ray's) has the method,
 path, status and time; errors name the rule a request broke, never its data.
@@ -28,14 +29,16 @@ from ray import serve
 from ray.serve import Application
 
 from sentiment_ls import __version__
-from sentiment_ls.analysis.runtimes import FloatArray, IdArray
+from sentiment_ls.analysis.runtimes import FloatArray, IdArray, mean_of_windows
+from sentiment_ls.analysis.runtimes.inference_messages import (
+    binary_infer_response,
+    error_body,
+    infer_response,
+)
 from sentiment_ls.analysis.runtimes.inference_protocol import (
     MODEL_NAME,
     Limits,
     ProtocolError,
-    binary_infer_response,
-    error_body,
-    infer_response,
     parse_infer_request,
 )
 from sentiment_ls.analysis.runtimes.ort import THREADS_ENV
@@ -129,10 +132,15 @@ class SentimentService:
                 self.host.vocabulary,
                 int(json_length) if json_length is not None else None,
             )
+            rows, windows = parsed.rows, None
+            if parsed.texts is not None:  # off the event loop, as the model runs
+                rows, windows = await asyncio.to_thread(self.host.windows, parsed.texts, limits)
         except ProtocolError as error:
             return _error(error.status, error.message)
         try:
-            logits = await self.forward(parsed.rows)
+            logits = await self.forward(rows)
+            if windows is not None:  # a long sentence's windows vote equally
+                logits = mean_of_windows(logits, windows)
         except Exception as error:  # a runtime's message may quote the data: only its type
             LOG.error("inference failed: %s", type(error).__name__)
             return _error(500, "inference failed")

@@ -2,6 +2,10 @@
 
 Rows from all the requests of a batch are grouped by exact length and run unpadded, as the
 local forward stage does, so that the service's logits for a row equal the local runtime's.
+Sentences sent as text go through the served model's own tokenizer stage first
+(`analysis/preprocess.py`): a sentence longer than the model reads is cut into overlapping
+windows whose logits are averaged, as the local pipeline does, so that the service's
+probabilities for a sentence equal this model's run locally.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from sentiment_ls.analysis.loaded_model import LoadedModel
-from sentiment_ls.analysis.model_files import weights_sha256
+from sentiment_ls.analysis.model_files import model_title, tokenizer_sha256, weights_sha256
 from sentiment_ls.analysis.model_loading import load_model
+from sentiment_ls.analysis.preprocess import encode
 from sentiment_ls.analysis.request import LoadRequest
 from sentiment_ls.analysis.runtimes import FloatArray, IdArray, logits_by_length
-from sentiment_ls.analysis.runtimes.inference_protocol import MODEL_NAME, ModelCard
+from sentiment_ls.analysis.runtimes.inference_messages import ModelCard
+from sentiment_ls.analysis.runtimes.inference_protocol import MODEL_NAME, Limits, ProtocolError
 
 ROWS_PER_RUN = 64
 
@@ -31,8 +37,23 @@ class ModelHost:
             tuple(self.loaded.labels),
             weights_sha256(model),
             self.loaded.max_length,
+            tokenizer_sha256(model),
+            model_title(model),
+            reads_text=True,
         )
         self.vocabulary = int(self.loaded.tokenizer.get_vocab_size(with_added_tokens=True))
+
+    def windows(self, texts: Sequence[str], limits: Limits) -> tuple[list[IdArray], list[int]]:
+        """The rows of sentences sent as text, and how many windows each has;
+        ProtocolError (413) past the tokens a request may hold."""
+        encodings = [encode(self.loaded.tokenizer, text) for text in texts]
+        rows = [np.asarray(w, dtype=np.int64) for e in encodings for w in e.windows]
+        tokens = sum(len(row) for row in rows)
+        if tokens > limits.max_tokens:
+            raise ProtocolError(
+                413, f"{tokens} tokens in one request once tokenized; at most {limits.max_tokens}"
+            )
+        return rows, [len(e.windows) for e in encodings]
 
     def run(self, requests: Sequence[Sequence[IdArray]]) -> list[FloatArray]:
         """Logits for each request's rows, each request's in its rows' order."""

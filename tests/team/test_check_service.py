@@ -45,6 +45,11 @@ def test_check_with_the_service_equals_check(
     reports = [json.loads(out) for _, out, _ in (local, remote)]
     for report in reports:
         report["summary"].pop("seconds")
+    # The service's report says which model answered.
+    assert (reports[0].pop("model"), reports[1].pop("model")) == (
+        "embedded",
+        "team service: embedded",
+    )
     assert reports[0] == reports[1] and reports[0]["findings"]
 
     wrong = run(capsys, str(page), "--service", service.url, "--service-token-env", "NO_SUCH_VAR")

@@ -13,7 +13,7 @@ import pytest
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.postprocess import postprocess
 from sentiment_ls.analysis.preprocess import encode
-from sentiment_ls.analysis.runtimes.inference_protocol import infer_body
+from sentiment_ls.analysis.runtimes.inference_messages import infer_body
 from tests.team.conftest import Service
 
 INFER = "/v2/models/sentiment-ls/infer"
@@ -53,7 +53,7 @@ def test_health_is_open_and_metadata_describes_the_model(
     assert metadata["parameters"]["labels"] == loaded.labels
     assert metadata["parameters"]["weights_sha256"] == weights_sha256("embedded")
     assert metadata["parameters"]["max_length"] == loaded.max_length
-    assert [i["name"] for i in metadata["inputs"]] == ["input_ids", "attention_mask"]
+    assert [i["name"] for i in metadata["inputs"]] == ["input_ids", "attention_mask", "text"]
     assert metadata["outputs"] == [
         {"name": "logits", "datatype": "FP32", "shape": [-1, len(loaded.labels)]}
     ]

@@ -291,3 +291,24 @@ def test_every_format_quotes_the_writers_words_at_the_exact_range() -> None:
     failures = ET.fromstring(outputs["junit"]).iter("failure")
     listed = "\n".join(failure.text or "" for failure in failures)
     assert all(f'"{quote}"' in listed for _, quote, _, _ in expected)
+
+
+def test_a_service_run_says_which_model_answered(tmp_path: Path) -> None:
+    from sentiment_ls.analysis.engine import analysis_of_logits
+    from sentiment_ls.check.run import answered_by
+
+    labels = {0: "negative", 1: "positive"}
+
+    def answered(*sources: str) -> str:
+        analyses = [analysis_of_logits("x", [0.0, 1.0], labels, None, source=s) for s in sources]
+        return answered_by("embedded", analyses)
+
+    assert answered("team service: t", "team service: t") == "team service: t"
+    assert answered("local fallback") == "embedded (local fallback)"
+    assert answered("team service: t", "local fallback", "local fallback") == (
+        "team service: t for 1 sentence, embedded (local fallback) for 2 sentences"
+    )
+    built = report(tmp_path)
+    built.answered_by = "team service: t"
+    assert built.summary().endswith("; answered by team service: t.")
+    assert json.loads(FORMATS["json"](built, OutputStyle()))["model"] == "team service: t"

@@ -8,14 +8,16 @@ import json
 import numpy as np
 import pytest
 
-from sentiment_ls.analysis.runtimes.inference_protocol import (
-    Limits,
+from sentiment_ls.analysis.runtimes.inference_messages import (
     ModelCard,
-    ProtocolError,
     card_from_metadata,
     infer_body,
     infer_response,
     logits_from_response,
+)
+from sentiment_ls.analysis.runtimes.inference_protocol import (
+    Limits,
+    ProtocolError,
     parse_infer_request,
 )
 from sentiment_ls.serve.auth import check_authorization, digest, read_tokens
@@ -88,6 +90,10 @@ def test_request_and_response_round_trip() -> None:
 def test_a_card_survives_its_metadata() -> None:
     card = ModelCard("sentiment-ls", "embedded", ("negative", "positive"), "ab" * 32, 512)
     assert card_from_metadata(json.loads(json.dumps(card.metadata()))) == card
+    teacher = ModelCard("sentiment-ls", "/m/t", ("a", "b"), "ab" * 32, 512, "cd" * 32, "t", True)
+    metadata = json.loads(json.dumps(teacher.metadata()))
+    assert {"name": "text", "datatype": "BYTES", "shape": [-1]} in metadata["inputs"]
+    assert card_from_metadata(metadata) == teacher and teacher.title == "t"
     with pytest.raises(ValueError, match="parameters"):
         card_from_metadata({"name": "triton-model"})
 
@@ -183,7 +189,7 @@ def test_without_ray_serve_and_check_ray_say_what_to_install(
 
 
 def test_the_binary_tensor_extension_both_ways() -> None:
-    from sentiment_ls.analysis.runtimes.inference_protocol import binary_infer_response
+    from sentiment_ls.analysis.runtimes.inference_messages import binary_infer_response
 
     ids = np.array([[101, 7, 102], [101, 8, 102]], dtype=np.int64)
     header = json.dumps(
@@ -206,3 +212,79 @@ def test_the_binary_tensor_extension_both_ways() -> None:
     answer = json.loads(body[:length])
     assert answer["outputs"][0]["parameters"] == {"binary_data_size": 8}
     assert (np.frombuffer(body[length:], dtype="<f4") == logits.ravel()).all()
+
+
+def text_tensor(texts: list[str], shape: list[int] | None = None) -> bytes:
+    tensor = {"name": "text", "datatype": "BYTES", "shape": shape or [len(texts)], "data": texts}
+    return json.dumps({"inputs": [tensor]}).encode()
+
+
+def test_text_rows_as_json_and_in_the_binary_extension() -> None:
+    from sentiment_ls.analysis.runtimes.inference_messages import (
+        binary_text_infer_body,
+        text_infer_body,
+    )
+
+    texts = ["Fine.", "Ça coûte 5 €, 🙂.", ""]
+    parsed = parse_infer_request(text_infer_body(texts), LIMITS, max_length=8)
+    assert parsed.texts == texts and parsed.rows == []
+    nested = text_tensor([[t] for t in texts], [3, 1])  # type: ignore[misc]
+    assert parse_infer_request(nested, LIMITS, max_length=8).texts == texts
+    body, length = binary_text_infer_body(texts)
+    assert body[length : length + 4] == (5).to_bytes(4, "little")  # length-prefixed
+    assert parse_infer_request(body, LIMITS, 8, None, length).texts == texts
+    # A long sentence is the service's to window (serve/host.py), not refused here.
+    assert parse_infer_request(text_tensor(["word " * 50]), LIMITS, max_length=8).texts
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (text_tensor(["a"] * 5), 413),  # rows
+        (text_tensor(["a" * 600] * 2), 413),  # bytes of text in all rows
+        (text_tensor(["a", "b"], [3]), 400),  # fewer strings than the shape says
+        (text_tensor(["a"], [1, 2]), 400),  # one sentence a row
+        (text_tensor([7]), 400),  # type: ignore[list-item]  # not strings
+        (json.dumps({"inputs": [{"name": "text", "datatype": "INT64", "shape": [1],
+                                 "data": [1]}]}).encode(), 400),  # not BYTES
+        (json.dumps({"inputs": [json.loads(text_tensor(["a"]))["inputs"][0],
+                                tensor("input_ids", [[1, 2]])]}).encode(), 400),  # both
+    ],
+)  # fmt: skip
+def test_text_limits_and_shapes(body: bytes, status: int) -> None:
+    with pytest.raises(ProtocolError) as raised:
+        parse_infer_request(body, Limits(10_000, 4, 40, max_text_bytes=1000), max_length=8)
+    assert raised.value.status == status
+    assert "aaaa" not in raised.value.message  # never quotes the data
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        (5).to_bytes(4, "little") + b"abc",  # an element cut short
+        (3).to_bytes(4, "little") + b"abc" + b"\x01\x00",  # a length cut short
+        (2).to_bytes(4, "little") + b"\xff\xfe",  # not UTF-8
+    ],
+)
+def test_binary_text_that_does_not_add_up_is_refused(raw: bytes) -> None:
+    header = json.dumps(
+        {"inputs": [{"name": "text", "datatype": "BYTES", "shape": [1],
+                     "parameters": {"binary_data_size": len(raw)}}]}
+    ).encode()  # fmt: skip
+    with pytest.raises(ProtocolError) as raised:
+        parse_infer_request(header + raw, LIMITS, 8, None, len(header))
+    assert raised.value.status == 400
+
+
+def test_the_service_windows_long_text_and_bounds_its_tokens() -> None:
+    from sentiment_ls.serve.host import ModelHost
+
+    host = ModelHost("embedded")
+    assert host.card.reads_text and host.card.model_name == "embedded"
+    long = "word " * 600  # past the model's 512 tokens: windows, as a local run makes
+    rows, windows = host.windows(["Fine.", long], Limits())
+    assert windows[0] == 1 and windows[1] > 1 and len(rows) == sum(windows)
+    assert all(len(row) <= host.card.max_length for row in rows)
+    with pytest.raises(ProtocolError) as raised:
+        host.windows([long], Limits(max_tokens=100))
+    assert raised.value.status == 413 and "once tokenized" in raised.value.message

@@ -11,15 +11,21 @@ nothing but the row, whatever else is in its batch. A runtime says whether the f
 should batch rows so before handing them over (`mixed_lengths` False: the local runtimes, so
 that a long job can stop and report progress between batches), or hand it a whole chunk of
 rows of any lengths at once (the remote one: one request per chunk, not one per length).
+
+A runtime that may answer with another model than the local one (a team service, whose model
+may read text with its own tokenizer) is a `SentenceRuntime`: the forward stage hands it
+whole sentences, their text beside the local windows, and it says who answered.
 """
 
 from __future__ import annotations
 
 import abc
+import itertools
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +68,37 @@ class Runtime(Protocol):
     ) -> FloatArray:
         """Float32 logits of rows of any lengths, in their order."""
         ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Logits of whole sentences, one row each, and which model gave them."""
+
+    logits: FloatArray
+    source: str  # "team service: NAME", "local fallback"
+
+
+@runtime_checkable
+class SentenceRuntime(Protocol):
+    @property
+    def answering(self) -> str:
+        """Which model would answer now (an `Answer.source`)."""
+        ...
+
+    def sentence_logits(
+        self, texts: Sequence[str], windows: Sequence[Sequence[Sequence[int]]]
+    ) -> Answer:
+        """Each sentence's logits: from its text, or from its windows (the local tokenizer's
+        ids), whichever the answering model reads."""
+        ...
+
+
+def mean_of_windows(logits: FloatArray, counts: Sequence[int]) -> FloatArray:
+    """One row per sentence from the logits of its windows (`counts` of them, in order): a
+    long sentence's windows vote equally, the mean of their logits."""
+    bounds = np.cumsum([0, *counts])
+    rows = [logits[start:end].mean(axis=0) for start, end in itertools.pairwise(bounds)]
+    return np.asarray(rows, dtype=np.float32).reshape(len(counts), logits.shape[1])
 
 
 def by_length(lengths: Sequence[int], batch_size: int) -> list[list[int]]:

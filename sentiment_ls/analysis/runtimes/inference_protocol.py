@@ -1,23 +1,27 @@
-"""The Open Inference Protocol v2 (KServe), the part a sequence classifier needs: its JSON
-shapes, parsed and bounded here without Ray or a web framework, so that each rule is unit
-tested on its own and the service and its clients share one reading of the protocol.
+"""The Open Inference Protocol v2 (KServe), the part a sequence classifier needs: its
+requests, parsed and bounded here without Ray or a web framework, so that each rule is unit
+tested on its own and the service and its clients share one reading of the protocol (the
+messages both sides write are `inference_messages.py`).
 
-A request carries `input_ids` (INT64, [batch, tokens]) and optionally `attention_mask` of the
-same shape; a mask may only pad rows on the right (ones, then zeros). Padded rows are cut to
-their length before the model sees them: the model runs rows of one exact length together,
-unpadded, so a row's logits never depend on its batch-mates (as in the local runtime).
+A request carries either token ids or text. Ids: `input_ids` (INT64, [batch, tokens]) and
+optionally `attention_mask` of the same shape; a mask may only pad rows on the right (ones,
+then zeros). Padded rows are cut to their length before the model sees them: the model runs
+rows of one exact length together, unpadded, so a row's logits never depend on its
+batch-mates (as in the local runtime). Text: `text` (BYTES, [batch], one sentence a row, as
+JSON strings or, with the binary tensor extension, each row a 4-byte little-endian length
+and its UTF-8 bytes), for a client whose tokenizer is not the served model's; the service
+tokenizes it (`serve/host.py`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sentiment_ls.analysis.runtimes import FloatArray, IdArray
+from sentiment_ls.analysis.runtimes import IdArray
 
 # The one model a service serves, by the name its URLs use (/v2/models/<name>).
 MODEL_NAME = "sentiment-ls"
@@ -25,6 +29,7 @@ MODEL_NAME = "sentiment-ls"
 INPUT_IDS = "input_ids"
 ATTENTION_MASK = "attention_mask"
 LOGITS = "logits"
+TEXT = "text"
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class Limits:
 
     max_bytes: int = 4 * 1024 * 1024
     max_rows: int = 512
-    max_tokens: int = 64 * 1024  # ids in all rows together
+    max_tokens: int = 64 * 1024  # ids in all rows together (text: once tokenized)
+    max_text_bytes: int = 256 * 1024  # UTF-8 bytes of text in all rows together
 
 
 class ProtocolError(Exception):
@@ -48,9 +54,10 @@ class ProtocolError(Exception):
 
 @dataclass(frozen=True)
 class InferRequest:
-    rows: list[IdArray]  # each row cut to its attention mask's length
+    rows: list[IdArray]  # each row cut to its attention mask's length; none for text
     request_id: str | None
     binary_output: bool = False  # the logits as raw bytes (the binary tensor extension)
+    texts: list[str] | None = None  # the sentences of a `text` request
 
 
 BINARY_TYPES: dict[str, np.dtype[np.signedinteger[Any]]] = {
@@ -66,7 +73,7 @@ def parse_infer_request(
     vocabulary: int | None = None,
     json_length: int | None = None,
 ) -> InferRequest:
-    """The rows of an infer request; ProtocolError (400, 413) says which rule it broke.
+    """The rows (or texts) of an infer request; ProtocolError (400, 413) says which rule it broke.
     `vocabulary`: ids must lie in [0, vocabulary), checked here so that the runtime never
     fails on one (its error would quote the id). `json_length` (the header
     Inference-Header-Content-Length of the binary tensor extension, as Triton's clients send
@@ -94,12 +101,17 @@ def parse_infer_request(
     for tensor in inputs:
         if not isinstance(tensor, dict) or not isinstance(tensor.get("name"), str):
             raise ProtocolError(400, "each input must be an object with a `name`")
-        if tensor["name"] not in (INPUT_IDS, ATTENTION_MASK):
+        if tensor["name"] not in (INPUT_IDS, ATTENTION_MASK, TEXT):
             raise ProtocolError(400, f"unknown input {tensor['name'][:64]!r}")
         tensors[tensor["name"]] = tensor
-    if INPUT_IDS not in tensors:
-        raise ProtocolError(400, f"the input `{INPUT_IDS}` is missing")
     raw = _binary_parts(inputs, binary)
+    if TEXT in tensors:
+        if len(tensors) > 1:
+            raise ProtocolError(400, f"`{TEXT}` comes alone, without token ids")
+        texts = _texts(tensors[TEXT], limits, raw.get(TEXT))
+        return InferRequest([], request_id, _wants_binary(document), texts)
+    if INPUT_IDS not in tensors:
+        raise ProtocolError(400, f"the input `{INPUT_IDS}` (or `{TEXT}`) is missing")
     ids = _tensor(tensors[INPUT_IDS], limits, raw.get(INPUT_IDS))
     mask = (
         _tensor(tensors[ATTENTION_MASK], limits, raw.get(ATTENTION_MASK))
@@ -193,6 +205,63 @@ def _tensor(tensor: dict[str, Any], limits: Limits, raw: bytes | None = None) ->
     return array
 
 
+def _texts(tensor: dict[str, Any], limits: Limits, raw: bytes | None) -> list[str]:
+    """The sentences of a BYTES tensor of shape [batch] (or [batch, 1])."""
+    if tensor.get("datatype") != "BYTES":
+        raise ProtocolError(400, f"`{TEXT}` must be BYTES")
+    shape = tensor.get("shape")
+    if (
+        not isinstance(shape, list)
+        or len(shape) not in (1, 2)
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in shape)
+        or (len(shape) == 2 and shape[1] != 1)
+        or shape[0] < 0
+    ):
+        raise ProtocolError(400, f"`{TEXT}` must have a shape [batch], one sentence a row")
+    rows = shape[0]
+    if rows > limits.max_rows:
+        raise ProtocolError(413, f"{rows} rows in one request; at most {limits.max_rows}")
+    if rows == 0:
+        raise ProtocolError(400, f"`{TEXT}` is empty")
+    if raw is not None:
+        try:
+            texts = [element.decode("utf-8") for element in _length_prefixed(raw)]
+        except UnicodeDecodeError:
+            raise ProtocolError(400, f"`{TEXT}` must be UTF-8") from None
+    else:
+        data = tensor.get("data")
+        if not isinstance(data, list):
+            raise ProtocolError(400, f"`{TEXT}` needs its `data`")
+        texts = _flatten(data)
+        # JSON may escape a lone surrogate; the tokenizer stage replaces it (preprocess).
+        if not all(isinstance(v, str) for v in texts):
+            raise ProtocolError(400, f"`{TEXT}` must hold strings")
+    if len(texts) != rows:
+        raise ProtocolError(400, f"`{TEXT}` must hold {rows} strings")
+    size = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+    if size > limits.max_text_bytes:
+        raise ProtocolError(
+            413, f"{size} bytes of text in one request; at most {limits.max_text_bytes}"
+        )
+    return texts
+
+
+def _length_prefixed(raw: bytes) -> list[bytes]:
+    """The elements of a BYTES tensor in the binary extension: each a 4-byte little-endian
+    length, then that many bytes."""
+    elements, offset = [], 0
+    while offset < len(raw):
+        if offset + 4 > len(raw):
+            raise ProtocolError(400, f"the binary data of `{TEXT}` is cut short")
+        length = int.from_bytes(raw[offset : offset + 4], "little")
+        offset += 4
+        if offset + length > len(raw):
+            raise ProtocolError(400, f"the binary data of `{TEXT}` is cut short")
+        elements.append(raw[offset : offset + length])
+        offset += length
+    return elements
+
+
 def _flatten(data: list[Any]) -> list[Any]:
     """The protocol allows the data flat (row-major) or nested as the shape; one level of
     nesting per dimension here, [batch][tokens]."""
@@ -211,136 +280,3 @@ def _cut_rows(ids: IdArray, mask: IdArray | None) -> list[IdArray]:
         if length == 0 or not row[:length].all():
             raise ProtocolError(400, "`attention_mask` may only pad rows on the right")
     return [ids[i, : int(n)] for i, n in enumerate(lengths)]
-
-
-def binary_infer_response(
-    logits: FloatArray, model_name: str, request_id: str | None
-) -> tuple[bytes, int]:
-    """The response with the logits as raw little-endian FP32 after the JSON; the body and
-    the JSON's length (for Inference-Header-Content-Length)."""
-    raw = np.ascontiguousarray(logits, dtype="<f4").tobytes()
-    header = infer_response(logits, model_name, request_id)
-    output = header["outputs"][0]
-    del output["data"]
-    output["parameters"] = {"binary_data_size": len(raw)}
-    encoded = json.dumps(header, separators=(",", ":")).encode()
-    return encoded + raw, len(encoded)
-
-
-def infer_response(
-    logits: FloatArray, model_name: str, request_id: str | None
-) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "model_name": model_name,
-        "outputs": [
-            {
-                "name": LOGITS,
-                "datatype": "FP32",
-                "shape": list(logits.shape),
-                "data": [float(v) for v in logits.reshape(-1)],
-            }
-        ],
-    }
-    if request_id is not None:
-        response["id"] = request_id
-    return response
-
-
-@dataclass(frozen=True)
-class ModelCard:
-    """What a client checks at connect: the service runs the model it expects."""
-
-    name: str
-    model: str  # the served model as `--model` named it (`embedded`, a folder)
-    labels: tuple[str, ...]
-    weights_sha256: str | None
-    max_length: int
-
-    def metadata(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "versions": ["1"],
-            "platform": "onnxruntime_onnx",
-            "inputs": [
-                {"name": INPUT_IDS, "datatype": "INT64", "shape": [-1, -1]},
-                {"name": ATTENTION_MASK, "datatype": "INT64", "shape": [-1, -1]},
-            ],
-            "outputs": [{"name": LOGITS, "datatype": "FP32", "shape": [-1, len(self.labels)]}],
-            "parameters": {
-                "model": self.model,
-                "labels": list(self.labels),
-                "weights_sha256": self.weights_sha256,
-                "max_length": self.max_length,
-            },
-        }
-
-
-def card_from_metadata(metadata: Any) -> ModelCard:
-    """The card a service's metadata describes; ValueError if it is not ours to read."""
-    if not isinstance(metadata, dict):
-        raise ValueError("the model metadata is not a JSON object")
-    parameters = metadata.get("parameters")
-    if not isinstance(parameters, dict):
-        raise ValueError("the model metadata has no `parameters` (labels, max_length)")
-    labels = parameters.get("labels")
-    max_length = parameters.get("max_length")
-    digest = parameters.get("weights_sha256")
-    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-        raise ValueError("the model metadata's `labels` is not a list of names")
-    if not isinstance(max_length, int) or max_length <= 0:
-        raise ValueError("the model metadata's `max_length` is not a positive integer")
-    return ModelCard(
-        str(metadata.get("name", "")),
-        str(parameters.get("model", "")),
-        tuple(labels),
-        digest if isinstance(digest, str) else None,
-        max_length,
-    )
-
-
-def infer_body(rows: Sequence[Sequence[int]] | IdArray) -> bytes:
-    """A request of equal-length rows."""
-    array = np.asarray(rows, dtype=np.int64)
-    return json.dumps({"inputs": [_tensor_json(INPUT_IDS, array)]}, separators=(",", ":")).encode()
-
-
-def padded_infer_body(rows: Sequence[Sequence[int]], pad_id: int = 0) -> bytes:
-    """A request of rows of any lengths: padded on the right, the mask saying where each
-    ends (the service cuts them again, so padding changes no logits)."""
-    width = max(len(row) for row in rows)
-    ids = np.full((len(rows), width), pad_id, dtype=np.int64)
-    mask = np.zeros((len(rows), width), dtype=np.int64)
-    for i, row in enumerate(rows):
-        ids[i, : len(row)] = row
-        mask[i, : len(row)] = 1
-    tensors = [_tensor_json(INPUT_IDS, ids), _tensor_json(ATTENTION_MASK, mask)]
-    return json.dumps({"inputs": tensors}, separators=(",", ":")).encode()
-
-
-def _tensor_json(name: str, array: IdArray) -> dict[str, Any]:
-    return {
-        "name": name,
-        "datatype": "INT64",
-        "shape": list(array.shape),
-        "data": array.reshape(-1).tolist(),
-    }
-
-
-def logits_from_response(document: Any, rows: int, labels: int) -> FloatArray:
-    """The logits of an infer response; ValueError when it is not what was asked for."""
-    if not isinstance(document, dict) or not isinstance(document.get("outputs"), list):
-        raise ValueError("the infer response has no `outputs`")
-    for output in document["outputs"]:
-        if isinstance(output, dict) and output.get("name") == LOGITS:
-            if output.get("shape") != [rows, labels]:
-                raise ValueError(f"the logits have the shape {output.get('shape')}")
-            data = np.asarray(output.get("data"), dtype=np.float32)
-            if data.size != rows * labels:
-                raise ValueError("the logits' data does not fill their shape")
-            return data.reshape(rows, labels)
-    raise ValueError("the infer response has no `logits`")
-
-
-def error_body(message: str) -> dict[str, str]:
-    """The protocol's error object."""
-    return {"error": message}

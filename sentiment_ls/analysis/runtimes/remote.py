@@ -1,8 +1,15 @@
 """The `remote` runtime: forward passes sent to a team service that speaks the Open Inference
 Protocol v2 (`sentiment-ls serve`, or Triton, KServe, MLServer serving the exported model).
 
-Only token ids leave the machine: the tokenizer and post-processing stay local, so hovers
-still show the local tokenizer stage. Nothing is sent unless the user set a URL and a mode.
+What is sent depends on the service's model, read from its metadata at connect (or, when the
+service was down then, at the first request that reaches it). Token ids where its tokenizer
+is the local model's (the same `tokenizer.json` by sha256, or none declared, as Triton
+serving the exported model declares none): the tokenizer and post-processing stay local.
+The sentences' text where its tokenizer differs and it takes text (the `text` input): a
+team's larger model, the teacher, with its own tokenizer; the log says so, as news. Only the
+labels must match: a service whose labels differ is said once and not used. Nothing is sent
+unless the user set a URL and a mode. Each answer says which model gave it ("team service:
+NAME" or "local fallback"), for the hover and `check`'s report.
 
 Modes: `prefer` falls back to the local model on an error or a timeout, says so once per
 outage, and tries the service again after a backoff (1 s, doubling to 60 s); `require`
@@ -25,20 +32,33 @@ from typing import Any
 import numpy as np
 
 from sentiment_ls.analysis.loaded_model import LoadedModel
-from sentiment_ls.analysis.model_files import weights_sha256
-from sentiment_ls.analysis.request import LoadRequest, TeamService
-from sentiment_ls.analysis.runtimes import FloatArray, IdArray, Purpose, Runtime
-from sentiment_ls.analysis.runtimes.inference_protocol import (
-    MODEL_NAME,
+from sentiment_ls.analysis.model_files import tokenizer_sha256, weights_sha256
+from sentiment_ls.analysis.preprocess import encodable
+from sentiment_ls.analysis.request import LOCAL_FALLBACK, LoadRequest, TeamService
+from sentiment_ls.analysis.runtimes import (
+    Answer,
+    FloatArray,
+    IdArray,
+    Purpose,
+    Runtime,
+    mean_of_windows,
+)
+from sentiment_ls.analysis.runtimes.inference_messages import (
     ModelCard,
+    binary_text_infer_body,
     card_from_metadata,
     logits_from_response,
     padded_infer_body,
 )
+from sentiment_ls.analysis.runtimes.inference_protocol import MODEL_NAME
+from sentiment_ls.analysis.runtimes.service_connection import Configured, Connection, connection
 
 LOG = logging.getLogger(__name__)
 ROWS_PER_REQUEST = 256  # within the service's default limits (512 rows, 64k tokens)
 TOKENS_PER_REQUEST = 32 * 1024
+# Text a request: within the service's default limit (256 KiB), and, at a token or more per
+# byte, within its tokens a request once tokenized.
+TEXT_BYTES_PER_REQUEST = 16 * 1024
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 60.0
 
@@ -57,9 +77,12 @@ class ServiceClient:
         self.base = service.url.rstrip("/")
         self._token = os.environ.get(service.token_env, "").strip() or None
 
-    def _call(self, path: str, body: bytes | None = None) -> Any:
+    def _call(self, path: str, body: bytes | None = None, json_length: int | None = None) -> Any:
         request = urllib.request.Request(self.base + path, data=body)
-        if body is not None:
+        if json_length is not None:  # the binary tensor extension
+            request.add_header("Content-Type", "application/octet-stream")
+            request.add_header("Inference-Header-Content-Length", str(json_length))
+        elif body is not None:
             request.add_header("Content-Type", "application/json")
         if self._token:
             request.add_header("Authorization", f"Bearer {self._token}")
@@ -92,15 +115,28 @@ class ServiceClient:
 
     def logits(self, rows: Sequence[Sequence[int]], labels: int) -> FloatArray:
         """Logits of rows of any lengths, in as few requests as the limits allow."""
-        parts = []
-        for chunk in _requests(rows):
-            body = padded_infer_body(chunk)
-            answer = self._call(f"/v2/models/{MODEL_NAME}/infer", body)
-            try:
-                parts.append(logits_from_response(answer, len(chunk), labels))
-            except ValueError as error:
-                raise ServiceError(str(error)) from None
+        parts = [
+            self._infer(padded_infer_body(chunk), len(chunk), labels) for chunk in _requests(rows)
+        ]
         return np.concatenate(parts) if parts else np.empty((0, labels), dtype=np.float32)
+
+    def text_logits(self, texts: Sequence[str], labels: int) -> FloatArray:
+        """Logits of sentences sent as text (the service's tokenizer reads them), one row
+        each, in as few requests as the limits allow."""
+        parts = []
+        for chunk in _text_requests([encodable(text) for text in texts]):
+            body, json_length = binary_text_infer_body(chunk)
+            parts.append(self._infer(body, len(chunk), labels, json_length))
+        return np.concatenate(parts) if parts else np.empty((0, labels), dtype=np.float32)
+
+    def _infer(
+        self, body: bytes, rows: int, labels: int, json_length: int | None = None
+    ) -> FloatArray:
+        answer = self._call(f"/v2/models/{MODEL_NAME}/infer", body, json_length)
+        try:
+            return logits_from_response(answer, rows, labels)
+        except ValueError as error:
+            raise ServiceError(str(error)) from None
 
 
 def _requests(rows: Sequence[Sequence[int]]) -> list[Sequence[Sequence[int]]]:
@@ -116,6 +152,22 @@ def _requests(rows: Sequence[Sequence[int]]) -> list[Sequence[Sequence[int]]]:
         width = wider
     if start < len(rows):
         chunks.append(rows[start:])
+    return chunks
+
+
+def _text_requests(texts: Sequence[str]) -> list[Sequence[str]]:
+    """Consecutive runs of sentences within a request's limits (rows, and bytes of text)."""
+    chunks: list[Sequence[str]] = []
+    start, size = 0, 0
+    for i, text in enumerate(texts):
+        length = len(text.encode())
+        full = i - start == ROWS_PER_REQUEST or size + length > TEXT_BYTES_PER_REQUEST
+        if i > start and full:
+            chunks.append(texts[start:i])
+            start, size = i, 0
+        size += length
+    if start < len(texts):
+        chunks.append(texts[start:])
     return chunks
 
 
@@ -137,11 +189,17 @@ class RemoteRuntime:
     name = "remote"
     mixed_lengths = True  # one request for a chunk of rows, not one per length
 
-    def __init__(self, client: ServiceClient, local: Runtime, labels: int) -> None:
+    def __init__(
+        self, client: ServiceClient, local: Runtime, labels: int, configured: Configured
+    ) -> None:
         self.client = client
         self.local = local
         self.labels = labels
+        self.configured = configured
         self.mode = client.service.mode
+        # None until the service's metadata is read (at load, or at the first request that
+        # reaches it when it was down then).
+        self.connection: Connection | None = None
         # What the user should hear (an outage, a recovery); the server shows it, a command
         # prints it. Called from the model worker's thread.
         self.notify: Notify = lambda message, warning: LOG.log(
@@ -153,11 +211,21 @@ class RemoteRuntime:
         self._told = False
         # Why the service is down, said again by a hover while it is (`require`).
         self.outage = f"the service at {client.base} is unavailable"
-        self.sent_rows = 0  # rows the service answered: tests and benchmarks read it
+        self.sent_rows = 0  # rows (or sentences as text) the service answered
 
     @property
     def where(self) -> str:
-        return self.client.base
+        found = self.connection
+        return self.client.base if found is None else f"{self.client.base} ({found.describe()})"
+
+    @property
+    def answering(self) -> str:
+        with self._lock:
+            down = self._failures > 0
+        found = self.connection
+        if found is None or found.refused or down:
+            return LOCAL_FALLBACK
+        return found.source
 
     def logits(self, input_ids: IdArray, purpose: Purpose = "verdict") -> FloatArray:
         return self.logits_of_rows([list(row) for row in input_ids.tolist()], purpose)
@@ -165,25 +233,74 @@ class RemoteRuntime:
     def logits_of_rows(
         self, rows: Sequence[Sequence[int]], purpose: Purpose = "verdict"
     ) -> FloatArray:
-        """Rows of any lengths (the forward stage hands a whole chunk over at once)."""
-        with self._lock:
-            waiting = self._failures > 0 and time.monotonic() < self._retry_at
-        if waiting:  # within the backoff: no request, the outage was said already
-            if self.mode == "require":
-                raise ServiceUnavailable(self.outage)
+        """Rows of the local tokenizer's ids, of any lengths: on the service where it reads
+        them, else on the local model (the explanations of a service that takes text: they
+        vary the local tokens)."""
+        if self.connection is not None and self.connection.text:
             return self._local(rows, purpose)
-        try:
-            result = self.client.logits(rows, self.labels)
-        except ServiceError as error:
-            return self._failed(error, rows, purpose)
-        self._recovered()
+        found = self._ask(lambda c: None if c.text else self.client.logits(rows, self.labels))
+        if found is None:
+            return self._local(rows, purpose)
         self.sent_rows += len(rows)
-        return result
+        return found
+
+    def sentence_logits(
+        self, texts: Sequence[str], windows: Sequence[Sequence[Sequence[int]]]
+    ) -> Answer:
+        """Each sentence's logits, and which model gave them: the service's, from the text
+        or the local windows as it reads them, else the local model's (`prefer`)."""
+        rows = [window for sentence in windows for window in sentence]
+        counts = [len(sentence) for sentence in windows]
+
+        def ask(found: Connection) -> FloatArray:
+            if found.text:
+                return self.client.text_logits(texts, self.labels)
+            return mean_of_windows(self.client.logits(rows, self.labels), counts)
+
+        logits = self._ask(ask)
+        if logits is None or self.connection is None:
+            return Answer(mean_of_windows(self._local(rows, "verdict"), counts), LOCAL_FALLBACK)
+        self.sent_rows += len(texts) if self.connection.text else len(rows)
+        return Answer(logits, self.connection.source)
 
     def _local(self, rows: Sequence[Sequence[int]], purpose: Purpose) -> FloatArray:
         """The local runtime's logits, rows batched by exact length as the forward stage
         batches them."""
         return self.local.logits_of_rows(rows, purpose)
+
+    def _ask(self, ask: Callable[[Connection], FloatArray | None]) -> FloatArray | None:
+        """The service's answer; None where the local model answers instead (`prefer`, or a
+        service that does not read what was asked); ServiceUnavailable in `require`."""
+        with self._lock:
+            waiting = self._failures > 0 and time.monotonic() < self._retry_at
+        if waiting:  # within the backoff: no request, the outage was said already
+            if self.mode == "require":
+                raise ServiceUnavailable(self.outage)
+            return None
+        try:
+            found = self._connected()
+            if found.refused:
+                if self.mode == "require":
+                    raise ServiceUnavailable(found.problems[0])
+                return None
+            result = ask(found)
+        except ServiceError as error:
+            self._failed(error)
+            return None
+        self._recovered()
+        return result
+
+    def _connected(self) -> Connection:
+        """The connection, reading the service's metadata first if it is not known yet (and
+        saying once what the user should hear of it)."""
+        if self.connection is None:
+            found = connection(self.client.base, self.client.connect(), self.configured)
+            self.connection = found
+            for problem in found.problems:
+                self.notify(problem, True)
+            if found.text:
+                self.notify(f"the service at {self.client.base}: {found.describe()}", False)
+        return self.connection
 
     def mark_down(self, error: ServiceError) -> None:
         """The service failed at connect, and the user was told with the load's warnings:
@@ -193,9 +310,8 @@ class RemoteRuntime:
             self._retry_at = time.monotonic() + FIRST_BACKOFF_S
             self.outage = f"the service at {self.client.base} is unavailable ({error})"
 
-    def _failed(
-        self, error: ServiceError, rows: Sequence[Sequence[int]], purpose: Purpose
-    ) -> FloatArray:
+    def _failed(self, error: ServiceError) -> None:
+        """Back off, say the outage once, and raise in `require`."""
         with self._lock:
             self._failures += 1
             backoff = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (self._failures - 1))
@@ -209,7 +325,6 @@ class RemoteRuntime:
             raise ServiceUnavailable(what)
         if tell:
             self.notify(f"{what}; using the local model until it is back", True)
-        return self._local(rows, purpose)
 
     def _recovered(self) -> None:
         with self._lock:
@@ -219,39 +334,20 @@ class RemoteRuntime:
             self.notify(f"the service at {self.client.base} is back; using it again", False)
 
 
-def connect_problems(
-    client: ServiceClient, card: ModelCard, labels: list[str], digest: str | None, max_length: int
-) -> list[str]:
-    """What differs between the service's model and the one configured here, said once."""
-    problems = []
-    where = f"the service at {client.base}"
-    if list(card.labels) != labels:
-        problems.append(
-            f"{where} serves a model with the labels {list(card.labels)}, but the configured "
-            f"model has {labels}: its verdicts will not mean what the settings say"
-        )
-    if digest and card.weights_sha256 and digest != card.weights_sha256:
-        problems.append(
-            f"{where} serves other weights than the configured model's (sha256 "
-            f"{card.weights_sha256[:12]}… against {digest[:12]}…): scores may differ from a "
-            "local run"
-        )
-    if card.max_length < max_length:
-        problems.append(
-            f"{where} reads at most {card.max_length} tokens a row, the local tokenizer "
-            f"makes rows of up to {max_length}: long sentences will fail"
-        )
-    return problems
-
-
 def load_remote(request: LoadRequest, local: LoadedModel) -> LoadedModel:
     """`local` (the configured model loaded here: tokenizer, labels, and `prefer`'s fallback)
     with its forward passes sent to the service; the service's health and model checked at
     once."""
     assert request.team_service is not None
     client = ServiceClient(request.team_service)
-    remote = RemoteRuntime(client, local.runtime, len(local.id2label))
-    notes = []
+    configured = Configured(
+        local.labels,
+        weights_sha256(request.model),
+        tokenizer_sha256(request.model),
+        local.max_length,
+    )
+    remote = RemoteRuntime(client, local.runtime, len(local.id2label), configured)
+    notes: list[str] = []
     try:
         card = client.connect()
     except ServiceError as error:
@@ -260,6 +356,6 @@ def load_remote(request: LoadRequest, local: LoadedModel) -> LoadedModel:
         then = "using the local model" if mode == "prefer" else "nothing analysed"
         notes.append(f"the service at {client.base} is unavailable ({error}); {then} until it is")
     else:
-        digest = weights_sha256(request.model)
-        notes += connect_problems(client, card, local.labels, digest, local.max_length)
+        remote.connection = connection(client.base, card, configured)
+        notes += remote.connection.problems
     return local.replaced(runtime=remote, warnings=(*local.warnings, *notes))

@@ -27,7 +27,7 @@ def finding_json(finding: FileFinding) -> dict[str, object]:
 
 def render(report: CheckReport, style: OutputStyle) -> str:
     document = {
-        "model": report.model,
+        "model": report.answered_by or report.model,
         "findings": [finding_json(finding) for finding in report.findings],
         "summary": {
             "files": len(report.files) - len(report.unreadable),

@@ -10,12 +10,17 @@ import pytest
 
 from sentiment_ls.analysis.request import TeamService
 from sentiment_ls.analysis.runtimes import FloatArray, IdArray, LocalRuntime, Purpose, remote
+from sentiment_ls.analysis.runtimes.inference_messages import ModelCard
 from sentiment_ls.analysis.runtimes.remote import (
     RemoteRuntime,
     ServiceClient,
     ServiceError,
     ServiceUnavailable,
 )
+from sentiment_ls.analysis.runtimes.service_connection import Configured, connection
+
+LABELS = ("negative", "positive")
+CONFIGURED = Configured(list(LABELS), "a" * 64, "t" * 64, 512)
 
 
 class Local(LocalRuntime):
@@ -28,6 +33,13 @@ class Local(LocalRuntime):
 class Stub(ServiceClient):
     up = True
     calls = 0
+    card = ModelCard("sentiment-ls", "embedded", LABELS, "a" * 64, 512, "t" * 64, "embedded")
+
+    def connect(self) -> ModelCard:
+        if not self.up:  # a failed attempt counts as a call; the metadata read does not
+            self.calls += 1
+            raise ServiceError("connection refused")
+        return self.card
 
     def logits(self, rows: Sequence[Sequence[int]], labels: int) -> FloatArray:
         self.calls += 1
@@ -35,11 +47,17 @@ class Stub(ServiceClient):
             raise ServiceError("connection refused")
         return np.ones((len(rows), labels), dtype=np.float32)
 
+    def text_logits(self, texts: Sequence[str], labels: int) -> FloatArray:
+        self.calls += 1
+        if not self.up:
+            raise ServiceError("connection refused")
+        return np.full((len(texts), labels), 2.0, dtype=np.float32)
+
 
 def runtime(mode: str) -> tuple[RemoteRuntime, Stub, list[tuple[str, bool]]]:
     client = Stub(TeamService("http://127.0.0.1:9", mode=mode))  # type: ignore[arg-type]
     said: list[tuple[str, bool]] = []
-    found = RemoteRuntime(client, Local(), 2)
+    found = RemoteRuntime(client, Local(), 2, CONFIGURED)
     found.notify = lambda message, warning: said.append((message, warning))
     return found, client, said
 
@@ -88,16 +106,17 @@ def test_requests_stay_within_the_limits() -> None:
 
 
 def test_connect_names_every_difference_from_the_configured_model() -> None:
-    from sentiment_ls.analysis.runtimes.inference_protocol import ModelCard
-
-    client = ServiceClient(TeamService("https://ml.example"))
-    same = ModelCard("sentiment-ls", "embedded", ("negative", "positive"), "a" * 64, 512)
-    assert remote.connect_problems(client, same, ["negative", "positive"], "a" * 64, 512) == []
-    other = ModelCard("sentiment-ls", "x", ("negative", "neutral", "positive"), "b" * 64, 128)
-    problems = remote.connect_problems(client, other, ["negative", "positive"], "a" * 64, 512)
-    assert len(problems) == 3
-    assert "labels" in problems[0] and "weights" in problems[1] and "128 tokens" in problems[2]
-    assert all("https://ml.example" in p for p in problems)
+    base = "https://ml.example"
+    same = ModelCard("sentiment-ls", "embedded", LABELS, "a" * 64, 512, "t" * 64)
+    assert connection(base, same, CONFIGURED).problems == ()
+    other = ModelCard("sentiment-ls", "x", LABELS, "b" * 64, 128)  # no tokenizer declared: ids
+    problems = connection(base, other, CONFIGURED).problems
+    assert len(problems) == 2 and not connection(base, other, CONFIGURED).text
+    assert "weights" in problems[0] and "128 tokens" in problems[1]
+    assert all(base in p for p in problems)
+    labels = ModelCard("sentiment-ls", "x", ("negative", "neutral", "positive"), None, 512)
+    refused = connection(base, labels, CONFIGURED)
+    assert refused.refused and "labels" in refused.problems[0] and base in refused.problems[0]
 
 
 @pytest.mark.parametrize(
@@ -126,7 +145,7 @@ def test_a_refusal_names_the_token_variable_even_while_backing_off(
 
     monkeypatch.setattr(remote.urllib.request, "urlopen", refuse)
     client = ServiceClient(TeamService("http://127.0.0.1:9", "TEAM_TOKEN", "require"))
-    found = RemoteRuntime(client, Local(), 2)
+    found = RemoteRuntime(client, Local(), 2, CONFIGURED)
     found.notify = lambda message, warning: None
     expected = (
         f"the service at http://127.0.0.1:9 is unavailable ({said}: set TEAM_TOKEN in the "
@@ -139,3 +158,49 @@ def test_a_refusal_names_the_token_variable_even_while_backing_off(
     assert command_line_wording(expected).endswith(
         "set TEAM_TOKEN in this command's environment to one of its tokens)"
     )
+
+
+
+def test_another_tokenizer_means_text_and_other_weights_are_no_problem() -> None:
+    teacher = ModelCard(
+        "sentiment-ls", "/models/teacher", LABELS, "b" * 64, 512, "u" * 64, "teacher", True
+    )
+    found = connection("https://ml.example", teacher, CONFIGURED)
+    assert found.text and not found.refused and found.problems == ()
+    assert found.source == "team service: teacher"
+    mute = ModelCard("sentiment-ls", "x", LABELS, "b" * 64, 512, "u" * 64, "x", reads_text=False)
+    assert connection("https://ml.example", mute, CONFIGURED).refused
+
+
+WINDOWS = [[[101, 7, 102]], [[101, 8, 9, 102], [101, 9, 10, 102]]]
+
+
+def test_sentences_go_as_text_and_say_who_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(remote.time, "monotonic", lambda: clock[0])
+    found, client, said = runtime("prefer")
+    client.card = ModelCard("sentiment-ls", "t", LABELS, "b" * 64, 512, "u" * 64, "teacher", True)
+    answer = found.sentence_logits(["One.", "Two."], WINDOWS)
+    assert answer.source == "team service: teacher" == found.answering
+    assert answer.logits.tolist() == [[2.0, 2.0]] * 2  # from the text
+    assert [m for m, warning in said if warning] == []
+    assert any("sent as text" in m for m, warning in said if not warning)  # news, logged
+    assert found.logits(IDS)[0, 0] == 0.0 and client.calls == 1  # local ids stay local
+    client.up = False
+    answer = found.sentence_logits(["Three."], WINDOWS[:1])
+    assert answer.source == "local fallback" == found.answering
+    clock[0] += 1.5
+    client.up = True
+    assert found.sentence_logits(["Four."], WINDOWS[:1]).source == "team service: teacher"
+
+
+def test_a_service_with_other_labels_is_not_used() -> None:
+    found, client, said = runtime("prefer")
+    client.card = ModelCard("sentiment-ls", "x", ("a", "b"), None, 512)
+    answer = found.sentence_logits(["One."], WINDOWS[:1])
+    assert answer.source == "local fallback" and client.calls == 0
+    assert len(said) == 1 and said[0][1] and "labels" in said[0][0]
+    found, client, _ = runtime("require")
+    client.card = ModelCard("sentiment-ls", "x", ("a", "b"), None, 512)
+    with pytest.raises(ServiceUnavailable, match="labels"):
+        found.sentence_logits(["One."], WINDOWS[:1])

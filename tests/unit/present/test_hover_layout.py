@@ -230,3 +230,15 @@ def test_the_hover_quotes_the_writers_words_and_shows_the_models_read_in_the_pip
     # Where the model read the writer's words, the hover does not repeat them.
     same = dataclasses.replace(inputs(embedded_engine, plain.text), sentence=plain)
     assert "The model read" not in hover_text(same, "markdown")
+
+
+def test_the_model_line_says_which_model_answered(embedded_engine) -> None:  # type: ignore[no-untyped-def]
+    hover = inputs(embedded_engine, SHORT)
+    assert "· model `embedded`" in hover_text(hover, "markdown")  # no service: as before
+    for source, shown in [
+        ("team service: teacher-mpnet", "· model team service: teacher-mpnet"),
+        ("local fallback", "· model `embedded` (local fallback)"),
+    ]:
+        analysis = dataclasses.replace(hover.analysis, source=source)
+        text = hover_text(dataclasses.replace(hover, analysis=analysis), "markdown")
+        assert shown in text
