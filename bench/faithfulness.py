@@ -27,8 +27,8 @@ model is served; `fp32` and `int8` are its weights on torch, each scored against
 verdicts. Besides the registry's methods, `explain_candidates.py` gives the candidates that
 were measured and not shipped. `--readers PATH` writes the confident sentences (at most 60)
 with the top word of the default method and of occlusion, for readers blind to the method.
-Run (about 20 minutes on 2 cores shared with other work; a run of the default sets writes its section of
-bench/RESULTS.md):
+Run (about 20 minutes on 2 cores shared with other work; a run of the default sets writes
+its section of bench/RESULTS.md):
     .venv/bin/python bench/faithfulness.py [--reviews 150] [--json runs/faithfulness.json]
         [--readers /tmp/explain_readers.tsv]
 An earlier corpus, the first 500 review rows alone: `--reviews 500 --no-suite`.
