@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--method",
         choices=typing.get_args(ExplainMethod),
         default=None,
-        help=f"attribution method (default: {Settings().explainMethod}, the cheapest one the "
-        "benchmarks show faithful)",
+        help=f"attribution method (default: {Settings().explainMethod}, which the benchmarks "
+        "show faithful and readable on confident sentences)",
     )
     parser.add_argument(
         "--label",

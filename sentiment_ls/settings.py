@@ -25,7 +25,7 @@ Severity = Literal["error", "warning", "information", "hint"]
 Device = Literal["auto", "cpu", "cuda", "mps"]
 # The names of sentiment_ls.analysis.explain.registry.METHODS, spelled out here so that
 # reading settings never imports torch (a test keeps the two in step).
-ExplainMethod = Literal["occlusion", "integrated-gradients", "grad-x-input"]
+ExplainMethod = Literal["occlusion", "integrated-gradients", "grad-x-input", "shapley"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Settings:
     # onnxruntime serves a model with an ONNX export (the embedded one); torch, any
     # checkpoint and the gradient methods (an optional install: sentiment-ls[torch]).
     runtime: RuntimeName = "auto"
-    explainMethod: ExplainMethod = "occlusion"  # the registry's DEFAULT_METHOD
+    explainMethod: ExplainMethod = "shapley"  # the registry's DEFAULT_METHOD
     integratedGradientsSteps: int = 20
     hoverWords: int = 3  # words for and against in the hover; 0 hides that table
     # Optional editor surfaces, off by default: each costs model work on every request.

@@ -103,11 +103,11 @@ class Hovers:
         except ExtraMissing as missing:
             # A method that needs torch where it is not installed: say so once, and hover
             # with the default method rather than with nothing.
-            if str(missing) not in self._told_missing:
-                self._told_missing.add(str(missing))
-                self.context.show(f"sentiment-ls: {missing}; hovers use occlusion meanwhile")
             from sentiment_ls.analysis.explain import DEFAULT_METHOD
 
+            if str(missing) not in self._told_missing:
+                self._told_missing.add(str(missing))
+                self.context.show(f"sentiment-ls: {missing}; hovers use {DEFAULT_METHOD} meanwhile")
             return await explain(method=DEFAULT_METHOD)
 
     def _hover(self, value: str, hover_range: types.Range) -> types.Hover:

@@ -204,7 +204,7 @@ async def test_hover_shows_the_top_words_above_the_stages(client: RecordingClien
     words = markdown.splitlines()[1]
     assert words.startswith("Toward negative: “terrible” +")  # the strongest word first
     assert markdown.index("Toward negative") < markdown.index("**1 · Tokenizer**")
-    assert "nats of the log-odds of negative (occlusion)" in markdown
+    assert "nats of the log-odds of negative (shapley)" in markdown
     assert "sentiment-ls.breakdown" in markdown
 
 

@@ -163,9 +163,9 @@ async def test_without_torch_a_gradient_method_names_the_extra_and_hovers_go_on(
     )
     await asyncio.sleep(0.5)
     markdown = await _hover(bare_client, uri, 2, 8)
-    assert "(occlusion)" in markdown  # the verdict is there, words by occlusion
+    assert "(shapley)" in markdown  # the verdict is there, words by the default method
     (shown,) = await _wait_for(lambda: _shown(bare_client, "sentiment-ls[torch]"), "message")
-    assert "integrated-gradients" in shown.message and "occlusion" in shown.message
+    assert "integrated-gradients" in shown.message and "shapley" in shown.message
 
 
 async def test_without_torch_the_torch_runtime_names_the_extra_and_onnxruntime_serves(

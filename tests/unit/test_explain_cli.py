@@ -31,7 +31,7 @@ def test_json_for_a_file_has_every_sentence_in_order_and_the_analyze_shape(
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
     assert_analysis_schema(report)
-    assert report["model"] == "embedded" and report["method"] == "occlusion"
+    assert report["model"] == "embedded" and report["method"] == "shapley"
     assert [s["text"] for s in report["sentences"]] == [
         "Café notes",
         "The soup was terrible.",

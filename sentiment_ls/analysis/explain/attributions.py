@@ -45,6 +45,10 @@ class MethodOptions:
     """Knobs of particular methods; a method ignores those that are not its own."""
 
     steps: int = 20  # Integrated Gradients: points on the path from the baseline
+    # Shapley sampling: orders of the words (half of them the reverses of the others), and the
+    # seed of the generator that draws them, so that an explanation is reproducible.
+    permutations: int = 8
+    seed: int = 0
     # Also score each word piece on its own. Occlusion pays one more variant per piece of a
     # word of several pieces for it; the hover shows words only and turns it off.
     token_view: bool = True

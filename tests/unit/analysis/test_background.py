@@ -6,6 +6,7 @@ from __future__ import annotations
 from sentiment_ls.analysis.analysis_service import AnalysisService, ModelStatus
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.scheduling import Priority
+from sentiment_ls.settings import Settings
 
 TEXT = "The installer is broken again and nobody seems to care."
 
@@ -31,7 +32,8 @@ async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
     hits, entries = cache.hits, len(cache)
     assert entries == 1
     # What the hover asks for (lsp/hover.py): the settings' method and steps, words only.
-    explanation = await service.explain(analysis, method="occlusion", steps=20, token_view=False)
+    method = Settings().explainMethod
+    explanation = await service.explain(analysis, method=method, steps=20, token_view=False)
     assert cache.hits == hits + 1 and len(cache) == entries  # served, nothing computed
     assert explanation.words
     service.shutdown()
