@@ -214,13 +214,13 @@ class AnalysisService:
         token_view: bool,
         is_current: Callable[[], bool],
         report: Callable[[BackgroundReport], None] | None = None,
-    ) -> None:
+    ) -> int:
         """Compute the explanations `explain` would compute for these arguments, in their
         order, at idle priority (analysis/background.py); `key` names the document: this
         replaces what was left of its earlier request. `report` hears how the pass ended,
-        on the worker's thread."""
+        on the worker's thread. How many sentences were queued."""
         options = _method_options(method, steps, token_view)
-        self.background.queue(key, analyses, *options, is_current, report)
+        return self.background.queue(key, analyses, *options, is_current, report)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

@@ -39,10 +39,12 @@ COMPUTED, READY = "computed", "ready"
 
 @dataclass(frozen=True)
 class BackgroundReport:
-    """How a document's background pass ended: `computed` explanations made, `ready` found
-    in the cache, in `seconds`; `stopped` says why it ended before its list did."""
+    """How a document's background pass ended: of `queued` sentences, `computed`
+    explanations made and `ready` found in the cache, in `seconds`; `stopped` says why it
+    ended before its list did, `left` sentences before the end."""
 
     key: str
+    queued: int
     computed: int
     ready: int
     left: int
@@ -59,6 +61,7 @@ class _Work:
     is_current: Callable[[], bool]
     report: Callable[[BackgroundReport], None] | None
     keep_after: int  # the cache stamp when the pass began
+    queued: int = 0
     started: float = field(default_factory=time.perf_counter)
     computed: int = 0
     ready: int = 0
@@ -66,9 +69,16 @@ class _Work:
     def ended(self, stopped: str | None = None) -> None:
         if self.report is not None:
             seconds = time.perf_counter() - self.started
-            left = len(self.analyses)
             self.report(
-                BackgroundReport(self.key, self.computed, self.ready, left, seconds, stopped)
+                BackgroundReport(
+                    self.key,
+                    self.queued,
+                    self.computed,
+                    self.ready,
+                    len(self.analyses),
+                    seconds,
+                    stopped,
+                )
             )
 
 
@@ -77,6 +87,11 @@ class BackgroundExplanations:
         self._worker = worker
         self._engine = engine
         self._work: dict[str, _Work] = {}  # the first goes first
+        # Per document, what its passes explained, and for which model, method and options:
+        # a pass queued again (each publish, each request that moves the anchor) skips them
+        # here instead of finding them one by one in the cache on the worker, where that
+        # walk held the GIL for milliseconds against the hovers on the event loop.
+        self._done: dict[str, tuple[tuple[str, str, MethodOptions], set[str]]] = {}
         self._holds: set[str] = set()
         self._lock = threading.Lock()
         self._scheduled = False
@@ -101,31 +116,36 @@ class BackgroundExplanations:
         options: MethodOptions,
         is_current: Callable[[], bool],
         report: Callable[[BackgroundReport], None] | None = None,
-    ) -> None:
+    ) -> int:
         """Explain `analyses` (toward each one's predicted label) in this order, replacing
-        what was left of the document `key`, ahead of the other documents."""
+        what was left of the document `key`, ahead of the other documents; those an earlier
+        pass of `key` explained are left out. How many are queued (none: no pass, no
+        report)."""
         engine = self._engine()
         if engine is None:
-            return
-        work = _Work(
-            key,
-            deque(analyses),
-            method,
-            options,
-            is_current,
-            report,
-            engine.explanation_stamp(),
-        )
+            return 0
+        variant = (engine.model_id, method, options)
         with self._lock:
+            done = self._done.get(key)
+            if done is None or done[0] != variant:
+                done = self._done[key] = (variant, set())
+            left = deque(a for a in analyses if a.text not in done[1])
             self._work.pop(key, None)
+            if not left:
+                return 0
+            stamp = engine.explanation_stamp()
+            work = _Work(key, left, method, options, is_current, report, stamp, len(left))
             self._work = {key: work, **self._work}
         self._schedule()
+        return len(left)
 
-    def drop(self, key: str) -> int:
-        """Forget what is left of the document `key` (edited or closed); how many sentences
-        that was."""
+    def drop(self, key: str, forget: bool = False) -> int:
+        """Forget what is left of the document `key` (edited), and with `forget` (closed)
+        what its passes explained; how many sentences were left."""
         with self._lock:
             work = self._work.pop(key, None)
+            if forget:
+                self._done.pop(key, None)
         return len(work.analyses) if work is not None else 0
 
     def hold(self, key: str) -> None:
@@ -175,16 +195,23 @@ class BackgroundExplanations:
             return "document changed"
         if engine.cached_explanation(analysis, None, work.method, work.options) is not None:
             work.ready += 1
-            return READY
-        try:
-            if not engine.explain_ahead(analysis, work.method, work.options, work.keep_after):
-                return "explanation cache full"
-        except ExtraMissing as missing:  # the hover says so, and uses the default method
-            return str(missing)
-        except Exception:  # a failed precomputation costs a hover, nothing more
-            LOG.exception("background explanation failed")
-        work.computed += 1
-        return COMPUTED
+            outcome = READY
+        else:
+            try:
+                if not engine.explain_ahead(analysis, work.method, work.options, work.keep_after):
+                    return "explanation cache full"
+            except ExtraMissing as missing:  # the hover says so, and uses the default method
+                return str(missing)
+            except Exception:  # a failed precomputation costs a hover, nothing more
+                LOG.exception("background explanation failed")
+                return COMPUTED
+            work.computed += 1
+            outcome = COMPUTED
+        with self._lock:
+            done = self._done.get(work.key)
+            if done is not None and done[0] == (engine.model_id, work.method, work.options):
+                done[1].add(analysis.text)
+        return outcome
 
     def _end(self, work: _Work, why: str | None) -> None:
         with self._lock:

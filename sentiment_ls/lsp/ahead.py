@@ -128,7 +128,8 @@ class ExplainAhead:
         if index is None or self._anchor.get(uri) == index:
             return
         self._anchor[uri] = index
-        self.explain(uri)
+        if self.context.service.background.pending(uri):  # else nothing is left to reorder
+            self.explain(uri)
 
     def explain(self, uri: str) -> None:
         """Queue the document's sentences for explaining, in the order above; what was left
@@ -150,7 +151,7 @@ class ExplainAhead:
         version = analysis.document.version
 
         def report(result: BackgroundReport) -> None:  # on the worker's thread
-            loop.call_soon_threadsafe(self._reported, uri, version, len(order), result)
+            loop.call_soon_threadsafe(self._reported, uri, version, result)
 
         self.context.service.explain_in_background(
             uri,
@@ -163,7 +164,7 @@ class ExplainAhead:
         )
 
     def forget(self, uri: str) -> None:
-        self.context.service.background.drop(uri)
+        self.context.service.background.drop(uri, forget=True)
         self.release(uri)
         self._documents.pop(uri, None)
         self._anchor.pop(uri, None)
@@ -175,9 +176,7 @@ class ExplainAhead:
             handle.cancel()
         self.context.service.background.release(uri)
 
-    def _reported(
-        self, uri: str, version: int | None, sentences: int, result: BackgroundReport
-    ) -> None:
+    def _reported(self, uri: str, version: int | None, result: BackgroundReport) -> None:
         ending = (
             "all explained"
             if result.stopped is None
@@ -185,5 +184,5 @@ class ExplainAhead:
         )
         self.context.trace(
             f"explain ahead: {uri} version {version}: {ending}; {result.computed:,} computed, "
-            f"{result.ready:,} ready, of {sentences:,} sentences, in {result.seconds:.1f} s"
+            f"{result.ready:,} ready, of {result.queued:,} sentences, in {result.seconds:.1f} s"
         )

@@ -48,7 +48,7 @@ async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
     reports, arrived, report = _reports()
     service.explain_in_background("doc", [analysis], None, 20, False, lambda: True, report)
     await asyncio.wait_for(arrived.wait(), 60)
-    assert reports == [BackgroundReport("doc", 1, 0, 0, reports[0].seconds)]
+    assert reports == [BackgroundReport("doc", 1, 1, 0, 0, reports[0].seconds)]
     cache = engine._explanations
     hits, entries = cache.hits, len(cache)
     assert entries == 1
@@ -160,4 +160,34 @@ async def test_a_full_cache_stops_the_pass_instead_of_evicting_its_own_work(
     assert bytes_held <= bound
     # The first explained (the most likely hovered) are the ones kept.
     assert service.cached_explanation(analyses[0], None, 20, token_view=False) is not None
+    service.shutdown()
+
+
+async def test_a_pass_queued_again_leaves_out_what_the_documents_passes_explained(
+    embedded_engine: SentimentEngine,
+) -> None:
+    service = _service(embedded_engine)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([f"{TEXT} Twice {i}." for i in range(3)])
+    reports, arrived, report = _reports()
+    assert (
+        service.explain_in_background("doc", analyses[:2], None, 20, False, lambda: True, report)
+        == 2
+    )
+    await asyncio.wait_for(arrived.wait(), 60)
+    arrived.clear()
+    # Each publish queues the whole document again: only the new sentence is left.
+    assert (
+        service.explain_in_background("doc", analyses, None, 20, False, lambda: True, report) == 1
+    )
+    await asyncio.wait_for(arrived.wait(), 60)
+    assert [(r.queued, r.computed) for r in reports] == [(2, 2), (1, 1)]
+    assert service.explain_in_background("doc", analyses, None, 20, False, lambda: True) == 0
+    # Another method is other work; a closed document's record is forgotten.
+    assert (
+        service.explain_in_background("doc", analyses, "grad-x-input", 20, False, lambda: True) == 3
+    )
+    service.background.drop("doc", forget=True)
+    assert service.explain_in_background("doc", analyses, None, 20, False, lambda: True) == 3
     service.shutdown()
