@@ -46,7 +46,14 @@ from cold_start import document as cold_document
 from cold_start import one_run as cold_run
 from cold_start import peak_rss_mb
 from results import machine_line, percentile, write_section
-from serving import DEBOUNCE_MS, Client, markdown_document, prose_sentences, server_measurements
+from serving import (
+    DEBOUNCE_MS,
+    Client,
+    markdown_document,
+    prose_sentences,
+    server_measurements,
+    timed_edits,
+)
 
 UNKNOWN = "no-such-org/no-such-model-xyz"
 PIPELINE = """
@@ -179,30 +186,12 @@ async def settled_hovers(sentences: list[str], settle_timeout: float) -> dict[st
     text, lines = markdown_document(sentences)
     uri = "file:///bench/settled.md"
     client.open(uri, text)
-    await client.wait_for(uri, 1, count=2)
-    current, edits = text.split("\n"), []
-    for number in range(50):
-        version = number + 2
-        line = lines[(number * 37) % len(lines)]
-        old, rest = current[line], current[line].split(". ", 1)
-        current[line] = f"Edit {number} made this first sentence cheerful and bright. " + (
-            rest[1] if len(rest) > 1 else ""
-        )
-        sent = time.perf_counter()
-        client.lsp.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(types.Position(line, 0), types.Position(line, len(old))),
-                        text=current[line],
-                    )
-                ],
-            )
-        )
-        edits.append((await client.wait_for(uri, version) - sent) * 1000 - DEBOUNCE_MS)
+    await client.wait_for(uri, 1, count=2 if len(sentences) > 144 else 1)  # top first
+    current = text.split("\n")
+    edits = await timed_edits(client, uri, lines, current)
     settled_at = time.perf_counter()
-    done = re.compile(rf"explain ahead: {re.escape(uri)} version 51: (all explained|stopped)")
+    last = len(edits) + 1
+    done = re.compile(rf"explain ahead: {re.escape(uri)} version {last}: (all explained|stopped)")
     while not any(done.match(m) for _, m in traces):
         if time.perf_counter() - settled_at > settle_timeout:
             break
