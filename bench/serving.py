@@ -186,26 +186,14 @@ class Client:
         return (time.perf_counter() - began) * 1000
 
 
-async def server_measurements(
-    runtime: str, sentences: list[str], others: list[str]
-) -> dict[str, object]:
-    client = Client()
-    await client.lsp.start_io(sys.executable, "-m", "sentiment_ls")
-    await client.lsp.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
-            initialization_options={"debounceMs": DEBOUNCE_MS, "runtime": runtime},
-        )
-    )
-    client.lsp.initialized(types.InitializedParams())
-    text, lines = markdown_document(sentences)
-    uri = "file:///bench/main.md"
-    client.open(uri, text)
-    # A long document publishes its top first, then the whole.
-    await client.wait_for(uri, 1, count=2 if len(sentences) > 144 else 1)
+async def timed_edits(
+    client: Client, uri: str, lines: list[int], current: list[str], count: int = 50
+) -> list[float]:
+    """`count` one-sentence edits of the document whose lines are `current` (updated in
+    place), one at a time, each the moment the previous one's diagnostics came: milliseconds
+    from didChange to the publish of its version, minus the debounce."""
     edits = []
-    current = text.split("\n")
-    for i in range(50):
+    for i in range(count):
         version = i + 2
         line = lines[(i * 37) % len(lines)]
         old = current[line]
@@ -228,6 +216,27 @@ async def server_measurements(
         )
         arrived = await client.wait_for(uri, version)
         edits.append((arrived - sent) * 1000 - DEBOUNCE_MS)
+    return edits
+
+
+async def server_measurements(
+    runtime: str, sentences: list[str], others: list[str]
+) -> dict[str, object]:
+    client = Client()
+    await client.lsp.start_io(sys.executable, "-m", "sentiment_ls")
+    await client.lsp.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            initialization_options={"debounceMs": DEBOUNCE_MS, "runtime": runtime},
+        )
+    )
+    client.lsp.initialized(types.InitializedParams())
+    text, lines = markdown_document(sentences)
+    uri = "file:///bench/main.md"
+    client.open(uri, text)
+    # A long document publishes its top first, then the whole.
+    await client.wait_for(uri, 1, count=2 if len(sentences) > 144 else 1)
+    edits = await timed_edits(client, uri, lines, text.split("\n"))
     # Hovers on any sentence (the first word of a paragraph, flagged or not, computed on
     # demand unless flagged) while another long document is being analysed.
     other_uri = "file:///bench/other.md"

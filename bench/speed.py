@@ -12,9 +12,14 @@
    analysed, hovers on flagged sentences, peak RSS.
 4. Start: process start to the first diagnostics of a one-page (40-sentence) Markdown
    document, and of bench/serving.py's 100-sentence one.
+5. Issue 24, from a plain LSP client (no visible ranges, pushed diagnostics), one
+   2,000-sentence document: 50 edits while its sentences are explained in the background,
+   then, once the background says (`$/logTrace`) it explained the whole document, hovers
+   on any sentence and on flagged ones, and the peak RSS (`settled_hovers`).
 
     .venv/bin/python bench/speed.py [--rounds 3] [--no-write]
     .venv/bin/python bench/speed.py --start-only [--rounds 5]   # the preload, side by side
+    .venv/bin/python bench/speed.py --settled-only [--settle-timeout 900]   # 5. alone
 
 bench/load.py --seconds 180 measures the RSS growth under edits (its own section).
 """
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -38,8 +44,16 @@ from pygls.lsp.client import LanguageClient
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold_start import document as cold_document
 from cold_start import one_run as cold_run
+from cold_start import peak_rss_mb
 from results import machine_line, percentile, write_section
-from serving import markdown_document, prose_sentences, server_measurements
+from serving import (
+    DEBOUNCE_MS,
+    Client,
+    markdown_document,
+    prose_sentences,
+    server_measurements,
+    timed_edits,
+)
 
 UNKNOWN = "no-such-org/no-such-model-xyz"
 PIPELINE = """
@@ -149,6 +163,142 @@ def start_side_by_side(rounds: int) -> None:
         )
 
 
+async def settled_hovers(sentences: list[str], settle_timeout: float) -> dict[str, Any]:
+    """Section 5: edits while the background explains, then hovers once it explained the
+    whole document (or once `settle_timeout` passed: a server without the background, or
+    a slow one, is measured as it is then)."""
+    client = Client()
+    traces: list[tuple[float, str]] = []
+
+    @client.lsp.feature(types.LOG_TRACE)
+    def on_trace(params: types.LogTraceParams) -> None:
+        traces.append((time.perf_counter(), params.message))
+
+    await client.lsp.start_io(sys.executable, "-m", "sentiment_ls")
+    await client.lsp.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),  # a plain client
+            trace=types.TraceValue.Messages,
+            initialization_options={"debounceMs": DEBOUNCE_MS},
+        )
+    )
+    client.lsp.initialized(types.InitializedParams())
+    text, lines = markdown_document(sentences)
+    uri = "file:///bench/settled.md"
+    client.open(uri, text)
+    await client.wait_for(uri, 1, count=2 if len(sentences) > 144 else 1)  # top first
+    current = text.split("\n")
+    edits = await timed_edits(client, uri, lines, current)
+    settled_at = time.perf_counter()
+    last = len(edits) + 1
+    done = re.compile(rf"explain ahead: {re.escape(uri)} version {last}: (all explained|stopped)")
+    while not any(done.match(m) for _, m in traces):
+        if time.perf_counter() - settled_at > settle_timeout:
+            break
+        await asyncio.sleep(0.5)
+    report = next((m for _, m in traces if done.match(m)), None)
+    waited = time.perf_counter() - settled_at
+    # Any sentence: 30 spread over the document, each inside its paragraph's line as edited.
+    spread = []
+    for number in range(30):
+        index = (number * 677 + 11) % len(sentences)
+        line = lines[index // 4]
+        spread.append(types.Position(line, max(0, current[line].find(sentences[index])) + 3))
+    any_hovers = [await client.hover_ms(uri, p) for p in spread]
+    flagged = [d.range.start for d in client.diagnostics.get(uri, [])]
+    step = max(1, len(flagged) // 30)
+    flagged_hovers = [
+        await client.hover_ms(uri, types.Position(p.line, p.character + 1))
+        for p in flagged[::step][:30]
+    ]
+    ready = sum("word scores ready" in m for _, m in traces)
+    assert client.lsp._server is not None
+    rss = peak_rss_mb(client.lsp._server.pid)
+    await client.lsp.shutdown_async(None)
+    client.lsp.exit(None)
+    await client.lsp.stop()
+    return {
+        "edits": edits,
+        "any": any_hovers,
+        "flagged": flagged_hovers,
+        "flagged_count": len(flagged),
+        "ready": ready,
+        "report": report,
+        "waited": waited,
+        "rss": rss,
+    }
+
+
+def settled_rows(settled: dict[str, Any], timeout: float) -> list[str]:
+    """Section 5's rows, and what the background said."""
+    edits, hovers, flagged = settled["edits"], settled["any"], settled["flagged"]
+    target = DEBOUNCE_MS + 50
+
+    def row(measure: str, values: list[float], target_ms: float, note: str = "") -> str:
+        p95 = percentile(values, 0.95)
+        met = "met" if p95 <= target_ms else "**missed**"
+        return (
+            f"| {measure} | {statistics.median(values):.0f} / {p95:.0f} ms | {note} | "
+            f"p95 ≤ {target_ms:.0f} ms | {met} |"
+        )
+
+    report = settled["report"] or f"(no end of the background within {timeout:.0f} s)"
+    return [
+        row(
+            "edit to diagnostics, didChange to publish, median / p95 (50 edits, the "
+            f"background explaining meanwhile; debounce {DEBOUNCE_MS} ms)",
+            [e + DEBOUNCE_MS for e in edits],
+            target,
+        ),
+        row(
+            "hover on any sentence of the settled document, median / p95 (30 hovers)",
+            hovers,
+            40,
+            f"{settled['ready']} of {len(hovers) + len(flagged)} hovers found their words ready",
+        ),
+        row(
+            "hover on a flagged sentence of the settled document, median / p95",
+            flagged,
+            10,
+            f"{settled['flagged_count']} flagged",
+        ),
+        f"| peak RSS (VmHWM), after the edits, the background and the hovers | "
+        f"{settled['rss']:.0f} MB |  | ≤ 300 MB | "
+        f"{'met' if settled['rss'] <= 300 else '**missed**'} |",
+        "",
+        f"The background, after the last edit (`$/logTrace`): {report}; the hovers began "
+        f"{settled['waited']:.0f} s after the last edit's diagnostics.",
+    ]
+
+
+SETTLED_HEADER = [
+    "| measure (plain LSP client, one 2,000-sentence document) | median / p95 | | target | |",
+    "|:--|--:|:--|:--|:-:|",
+]
+
+
+def settled_only(timeout: float, write: bool) -> None:
+    """`--settled-only`: section 5 alone, written to its own section of RESULTS.md."""
+    load_before = os.getloadavg()[0]
+    settled = asyncio.run(settled_hovers(prose_sentences(2000), timeout))
+    load_after = os.getloadavg()[0]
+    lines = [
+        "## Issue 24: hovers from what is ready (`bench/speed.py --settled-only`)",
+        "",
+        machine_line(),
+        "",
+        f"`.venv/bin/python bench/speed.py --settled-only --settle-timeout {timeout:.0f}`. "
+        f"Load average {load_before:.1f} before and {load_after:.1f} after (2 cores, shared).",
+        "",
+        *SETTLED_HEADER,
+        *settled_rows(settled, timeout),
+    ]
+    body = "\n".join(lines) + "\n"
+    print(body)
+    if write:
+        write_section("issue24-settled-hovers", body)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -156,9 +306,21 @@ def main() -> None:
     parser.add_argument(
         "--start-only", action="store_true", help="only the start, preloaded or not (printed)"
     )
+    parser.add_argument(
+        "--settled-only", action="store_true", help="only the hovers once settled (section 5)"
+    )
+    parser.add_argument(
+        "--settle-timeout",
+        type=float,
+        default=900,
+        help="seconds to wait for the background to explain the document (section 5)",
+    )
     args = parser.parse_args()
     if args.start_only:
         start_side_by_side(max(args.rounds, 5))
+        return
+    if args.settled_only:
+        settled_only(args.settle_timeout, not args.no_write)
         return
     load_before = os.getloadavg()[0]
     sentences = prose_sentences(4000)
@@ -174,6 +336,7 @@ def main() -> None:
     page = [asyncio.run(cold_run(cold_document(40))) for _ in range(5)]
     hundred = [asyncio.run(cold_run(cold_document(100))) for _ in range(3)]
     served = asyncio.run(server_measurements("onnxruntime", sentences[:2000], sentences[2000:]))
+    settled = asyncio.run(settled_hovers(sentences[:2000], args.settle_timeout))
     load_after = os.getloadavg()[0]
 
     pipeline = statistics.median(timings["pipeline"])
@@ -272,6 +435,7 @@ def main() -> None:
             statistics.median(p[0] for p in page) <= 0.7,
         ),
     ]
+    lines += ["", *SETTLED_HEADER, *settled_rows(settled, args.settle_timeout)]
     body = "\n".join(lines) + "\n"
     print(body)
     if not args.no_write:

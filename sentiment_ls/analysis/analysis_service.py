@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
+from sentiment_ls.analysis.background import BackgroundExplanations, BackgroundReport
 from sentiment_ls.analysis.request import LoadRequest
-from sentiment_ls.analysis.runtimes import ExtraMissing
 from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
 from sentiment_ls.document import Sentence, document_sentences
 
@@ -80,14 +79,6 @@ def _method_options(
     return method or DEFAULT_METHOD, options
 
 
-@dataclass
-class _BackgroundWork:
-    analyses: list[SentenceAnalysis]
-    method: str
-    options: MethodOptions
-    is_current: Callable[[], bool]
-
-
 class AnalysisService:
     def __init__(self) -> None:
         self.worker = ModelWorker()
@@ -100,11 +91,8 @@ class AnalysisService:
         self.engine: SentimentEngine | None = None
         self.request: LoadRequest | None = None
         self._settled = asyncio.Event()
-        # Background explanations: what is left to do per document, and whether a worker
-        # job is queued to do it.
-        self._background: dict[str, _BackgroundWork] = {}
-        self._background_lock = threading.Lock()
-        self._background_scheduled = False
+        # Explanations ahead of hovers, at idle priority on the document worker.
+        self.background = BackgroundExplanations(self.worker, lambda: self.engine)
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -201,6 +189,22 @@ class AnalysisService:
 
         return await _unless_service_down(self.interactive.run(Priority.HOVER, run))
 
+    def cached_explanation(
+        self,
+        analysis: SentenceAnalysis,
+        method: str | None = None,
+        steps: int | None = None,
+        token_view: bool = True,
+    ) -> Explanation | None:
+        """What `explain` would answer for the predicted label from the cache (explained
+        ahead, or asked for before), without waiting for a worker; None if not there."""
+        engine = self.engine
+        if engine is None or self.status is not ModelStatus.READY:
+            return None
+        return engine.cached_explanation(
+            analysis, None, *_method_options(method, steps, token_view)
+        )
+
     def explain_in_background(
         self,
         key: str,
@@ -209,51 +213,14 @@ class AnalysisService:
         steps: int | None,
         token_view: bool,
         is_current: Callable[[], bool],
-    ) -> None:
+        report: Callable[[BackgroundReport], None] | None = None,
+    ) -> int:
         """Compute the explanations `explain` would compute for these arguments, in their
-        order, one sentence at a time at background priority on the document worker:
-        document analysis goes first (an edit waits at most for the sentence being
-        explained), and the interactive worker stays free for hovers. `key` names the
-        document: a newer request for it replaces what is left of the older one and goes
-        first (it follows what the user does), so that under a stream of edits the pending
-        work stays one list per document (a job per sentence and per publish grew the queue
-        without bound: 20 edits/s outran it). A third worker thread at nice 19 was measured
-        instead: peak RSS 394 MB against 255 in bench/speed.py, and beside a CPU-bound
-        process it was starved (flagged hovers p95 119 ms)."""
-        if self.engine is None:
-            return
-        with self._background_lock:
-            work = _BackgroundWork(
-                list(analyses), *_method_options(method, steps, token_view), is_current
-            )
-            self._background.pop(key, None)
-            self._background = {key: work, **self._background}
-            if self._background_scheduled:
-                return
-            self._background_scheduled = True
-        self.worker.submit(Priority.BACKGROUND, self._explain_next)
-
-    def _explain_next(self) -> None:
-        """One background explanation, then this job again while work is left."""
-        with self._background_lock:
-            work = next(iter(self._background.values()), None)
-            key = next(iter(self._background), None)
-            analysis = work.analyses.pop(0) if work and work.analyses else None
-            if work is not None and not work.analyses and key is not None:
-                del self._background[key]
-        engine = self.engine
-        if work is not None and analysis is not None and engine is not None and work.is_current():
-            try:
-                engine.explain(analysis, None, work.method, work.options)
-            except ExtraMissing:
-                pass  # the hover will say so, and use the default method
-            except Exception:  # a failed precomputation costs a hover, nothing more
-                LOG.exception("background explanation failed")
-        with self._background_lock:
-            if not self._background:
-                self._background_scheduled = False
-                return
-        self.worker.submit(Priority.BACKGROUND, self._explain_next)
+        order, at idle priority (analysis/background.py); `key` names the document: this
+        replaces what was left of its earlier request. `report` hears how the pass ended,
+        on the worker's thread. How many sentences were queued."""
+        options = _method_options(method, steps, token_view)
+        return self.background.queue(key, analyses, *options, is_current, report)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

@@ -62,13 +62,23 @@ def explanation_bytes(text: str, explanation: Explanation) -> int:
 
 
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+# Word scores of about 4,800 sentences of 20 words (~5 KB each, as a hover asks for them):
+# two 2,000-sentence documents explained ahead in full, within the serving budget of 300 MB.
+DEFAULT_EXPLANATION_CACHE_BYTES = 24 * 1024 * 1024
 
 
 class SentimentEngine:
-    def __init__(self, loaded: LoadedModel, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        explanation_cache_bytes: int = DEFAULT_EXPLANATION_CACHE_BYTES,
+    ) -> None:
         self.loaded = loaded
         self._results: LRUCache[SentenceAnalysis] = LRUCache(cache_bytes, analysis_bytes)
-        self._explanations: LRUCache[Explanation] = LRUCache(cache_bytes // 8, explanation_bytes)
+        self._explanations: LRUCache[Explanation] = LRUCache(
+            explanation_cache_bytes, explanation_bytes
+        )
         # How many sentences reached the model: what the cache saved is visible in tests
         # and benchmarks.
         self.sentences_run = 0
@@ -134,10 +144,23 @@ class SentimentEngine:
     ) -> Explanation:
         """Attributions toward `label` (the predicted label when None), computed once per
         sentence, label, method and options, then served from the cache."""
-        # Named in any case, as flagLabels are; an unknown name is explain()'s to refuse.
-        label = (label_named(label, self.loaded.labels) or label) if label else None
-        label = label or analysis.prediction.label
-        options = options or MethodOptions()
+        label, options = self._label(analysis, label), options or MethodOptions()
+        cached = self.cached_explanation(analysis, label, method, options)
+        if cached is not None:
+            return cached
+        explanation = self._explain(analysis, label, method, options)
+        self._explanations.put(self._variant(label, method, options), analysis.text, explanation)
+        return explanation
+
+    def cached_explanation(
+        self,
+        analysis: SentenceAnalysis,
+        label: str | None = None,
+        method: str = DEFAULT_METHOD,
+        options: MethodOptions | None = None,
+    ) -> Explanation | None:
+        """What `explain` would answer from the cache, without computing anything."""
+        label, options = self._label(analysis, label), options or MethodOptions()
         wanted = [options]
         if not options.token_view:  # an explanation with both views serves a words-only one
             wanted.insert(0, dataclasses.replace(options, token_view=True))
@@ -145,11 +168,43 @@ class SentimentEngine:
             cached = self._explanations.get(self._variant(label, method, candidate), analysis.text)
             if cached is not None:
                 return cached
-        explanation = explain(
+        return None
+
+    def explanation_stamp(self) -> int:
+        """The `keep_after` of an `explain_ahead` pass that starts now."""
+        return self._explanations.stamp()
+
+    def explain_ahead(
+        self, analysis: SentenceAnalysis, method: str, options: MethodOptions, keep_after: int
+    ) -> bool:
+        """`explain` for the predicted label, ahead of need: computed into the cache, evicting
+        only what was last used before `keep_after`. False when the cache holds no room for
+        it (what the pass made first is worth more than what it would make now)."""
+        label = analysis.prediction.label
+        if self.cached_explanation(analysis, label, method, options) is not None:
+            return True
+        if not self._explanations.has_room(keep_after):
+            return False
+        explanation = self._explain(analysis, label, method, options)
+        variant = self._variant(label, method, options)
+        return self._explanations.put(variant, analysis.text, explanation, keep_after)
+
+    @property
+    def explanation_cache(self) -> tuple[int, int]:
+        """The explanation cache's bytes held and its bound."""
+        return self._explanations.bytes, self._explanations.max_bytes
+
+    def _label(self, analysis: SentenceAnalysis, label: str | None) -> str:
+        # Named in any case, as flagLabels are; an unknown name is explain()'s to refuse.
+        label = (label_named(label, self.loaded.labels) or label) if label else None
+        return label or analysis.prediction.label
+
+    def _explain(
+        self, analysis: SentenceAnalysis, label: str, method: str, options: MethodOptions
+    ) -> Explanation:
+        return explain(
             self.loaded, analysis.text, analysis.encoding, label, method=method, options=options
         )
-        self._explanations.put(self._variant(label, method, options), analysis.text, explanation)
-        return explanation
 
     def _variant(self, label: str, method: str, options: MethodOptions) -> str:
         # The cache is keyed by (model, text); what else decides the scores joins the model id.

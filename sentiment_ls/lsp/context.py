@@ -44,6 +44,12 @@ class Context:
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self.server.window_log_message(types.LogMessageParams(type=kind, message=message))
 
+    def trace(self, message: str) -> None:
+        """`$/logTrace`, where the client asked for a trace (`initialize`'s `trace` or
+        `$/setTrace`, `messages` or `verbose`): what the server does in the background."""
+        if self.server.protocol.trace not in (None, types.TraceValue.Off):
+            self.server.log_trace(types.LogTraceParams(message=message))
+
     @property
     def encoding(self) -> PositionEncoding:
         return negotiated_encoding(self.server.workspace.position_encoding)

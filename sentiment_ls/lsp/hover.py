@@ -4,6 +4,7 @@ weighed most, in the markup the client prefers."""
 from __future__ import annotations
 
 import functools
+import time
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -56,10 +57,11 @@ class Hovers:
             here = lsp_range(index, offset, offset, encoding)
             return self._hover(status_text(message, self.markup), here)
         sentences = await context.sentences(document)
-        sentence = next((s for s in sentences if s.start <= offset < s.end), None)
-        if sentence is None:
+        number = next((i for i, s in enumerate(sentences) if s.start <= offset < s.end), None)
+        if number is None:
             return None
-        self.ahead.move_cursor(uri, sentences, offset)
+        sentence = sentences[number]
+        self.ahead.requested(uri, position)
         hover_range = lsp_range(index, sentence.start, sentence.end, encoding)
         service = context.service
         if service.status is not ModelStatus.READY:
@@ -70,7 +72,7 @@ class Hovers:
             tokens = len(analysis.encoding.tokens)
             too_long = tokens > HOVER_MAX_EXPLAINED_TOKENS
             explanation = (
-                await self._explanation(analysis, settings)
+                await self._explanation(analysis, settings, uri, number)
                 if settings.hoverWords > 0 and not too_long
                 else None
             )
@@ -91,7 +93,24 @@ class Hovers:
         )
         return self._hover(hover_text(inputs, self.markup), hover_range)
 
-    async def _explanation(self, analysis: SentenceAnalysis, settings: Settings) -> Explanation:
+    async def _explanation(
+        self, analysis: SentenceAnalysis, settings: Settings, uri: str, index: int
+    ) -> Explanation:
+        """The word scores: explained ahead (lsp/ahead.py) or asked for before, straight
+        from the cache; else computed now, on the interactive worker."""
+        method, steps = settings.explainMethod, settings.integratedGradientsSteps
+        service = self.context.service
+        ready = service.cached_explanation(analysis, method, steps, token_view=False)
+        where = f"hover: {uri} sentence {index + 1}: word scores"
+        if ready is not None:
+            self.context.trace(f"{where} ready (explained ahead or asked before)")
+            return ready
+        started = time.perf_counter()
+        explanation = await self._compute(analysis, settings)
+        self.context.trace(f"{where} computed now, {1000 * (time.perf_counter() - started):.0f} ms")
+        return explanation
+
+    async def _compute(self, analysis: SentenceAnalysis, settings: Settings) -> Explanation:
         explain = functools.partial(
             self.context.service.explain,
             analysis,

@@ -71,12 +71,13 @@ class Publisher:
             await self.context.service.wait_until_settled()
             await self._analyze(uri)
         except asyncio.CancelledError:
-            raise
+            raise  # a newer version's run follows, and releases the edit's hold
         except Exception as error:  # one bad document must never stop the server
             LOG.exception("analysis of %s failed", uri)
             self.context.log(
                 f"sentiment-ls: analysis of {uri} failed: {error!r}", types.MessageType.Error
             )
+        self.ahead.release(uri)  # published or not, background work may go on
 
     async def _analyze(self, uri: str) -> None:
         context = self.context

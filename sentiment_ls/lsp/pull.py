@@ -65,6 +65,7 @@ async def document_report(
         if analysis is None:  # no model (or its service is down): no id, ask again later
             return types.RelatedFullDocumentDiagnosticReport(items=[])
         items = analysis.diagnostics(session.encoding)
+        session.ahead.analysed(analysis)  # explain ahead of its hovers
     # The id names the text and settings that were read, ready or not: a report made while
     # the model loaded must not be reused once it is ready.
     # (Computed again: the model may have become ready while this request waited for it.)

@@ -33,6 +33,7 @@ def build_server() -> SentimentLanguageServer:
         # pygls has just built its workspace (no document is open yet): swap in one that
         # applies edits by LSP's line rules (see documents.py).
         ls.protocol._workspace = LspWorkspace.like(ls.workspace)
+        ls.protocol.trace = params.trace or types.TraceValue.Off  # pygls reads $/setTrace only
         ls.session.initialize(params.initialization_options)
 
     @server.feature(types.INITIALIZED)
@@ -46,6 +47,7 @@ def build_server() -> SentimentLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: SentimentLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
         delay = ls.session.settings.debounceMs / 1000
+        ls.session.ahead.edited(params.text_document.uri)
         ls.session.publisher.schedule(params.text_document.uri, delay)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -81,7 +83,9 @@ def build_server() -> SentimentLanguageServer:
     async def code_action(
         ls: SentimentLanguageServer, params: types.CodeActionParams
     ) -> list[types.CodeAction]:
-        return await code_actions(ls.session, params.text_document.uri, params.context.diagnostics)
+        uri = params.text_document.uri
+        ls.session.ahead.requested(uri, params.range.start)  # clients ask at the cursor
+        return await code_actions(ls.session, uri, params.context.diagnostics)
 
     # Advertised to every client; only those that pull ask, and only those get no pushes.
     @server.feature(
@@ -107,7 +111,10 @@ def build_server() -> SentimentLanguageServer:
     async def inlay_hint(
         ls: SentimentLanguageServer, params: types.InlayHintParams
     ) -> list[types.InlayHint]:
-        return await surfaces.inlay_hints(ls.session, params.text_document.uri, params.range)
+        uri, shown = params.text_document.uri, params.range
+        # The range is what the editor shows: its middle is where the user reads.
+        ls.session.ahead.requested(uri, types.Position((shown.start.line + shown.end.line) // 2, 0))
+        return await surfaces.inlay_hints(ls.session, uri, shown)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions())
     async def code_lens(

@@ -148,7 +148,9 @@ class Session(Context):
             except (TypeError, ValueError):
                 self.log(f"sentiment-ls: ignored a malformed visible range {item!r}")
         self.visible.set(uri, spans)
-        self.ahead.explain(uri)
+        if spans:  # where the user reads: explain ahead outward from there
+            line, _ = index.position(sum(spans[0]) // 2, encoding)
+            self.ahead.requested(uri, types.Position(line, 0))
 
     def shutdown(self) -> None:
         self.publisher.cancel_all()

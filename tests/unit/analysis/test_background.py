@@ -1,21 +1,42 @@
-"""Word attributions of flagged sentences are computed in the background, so that the hover
-that follows is a cache hit; a changed document's queued work is dropped."""
+"""Word attributions are computed in the background (analysis/background.py), so that the
+hover that follows is a cache hit; a changed document's queued work is dropped, an edit holds
+all of it, and the explanation cache's bound stops a pass instead of evicting its own work."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
+
 from sentiment_ls.analysis.analysis_service import AnalysisService, ModelStatus
+from sentiment_ls.analysis.background import BackgroundReport
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.settings import Settings
 
+Reporter = Callable[[BackgroundReport], None]
 TEXT = "The installer is broken again and nobody seems to care."
 
 
-def _service(embedded_engine: SentimentEngine) -> AnalysisService:
+def _service(embedded_engine: SentimentEngine, **engine_options: int) -> AnalysisService:
     service = AnalysisService()
-    service.engine = SentimentEngine(embedded_engine.loaded)  # a cache of its own
+    # A cache of its own.
+    service.engine = SentimentEngine(embedded_engine.loaded, **engine_options)
     service.status = ModelStatus.READY
     return service
+
+
+def _reports() -> tuple[list[BackgroundReport], asyncio.Event, Reporter]:
+    """A `report` callback that can be awaited from the test's event loop."""
+    loop = asyncio.get_running_loop()
+    reports: list[BackgroundReport] = []
+    arrived = asyncio.Event()
+
+    def report(result: BackgroundReport) -> None:
+        reports.append(result)
+        loop.call_soon_threadsafe(arrived.set)
+
+    return reports, arrived, report
 
 
 async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
@@ -25,17 +46,22 @@ async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
     engine = service.engine
     assert engine is not None
     (analysis,) = engine.analyze([TEXT])
-    service.explain_in_background("doc", [analysis], None, 20, False, lambda: True)
-    # Same priority, queued later: runs once the background job is done.
-    await service.worker.run(Priority.BACKGROUND, lambda: None)
+    reports, arrived, report = _reports()
+    service.explain_in_background("doc", [analysis], None, 20, False, lambda: True, report)
+    await asyncio.wait_for(arrived.wait(), 60)
+    assert reports == [BackgroundReport("doc", 1, 1, 0, 0, reports[0].seconds)]
     cache = engine._explanations
     hits, entries = cache.hits, len(cache)
     assert entries == 1
-    # What the hover asks for (lsp/hover.py): the settings' method and steps, words only.
+    # What the hover asks for (lsp/hover.py): the settings' method and steps, words only,
+    # from the cache without a worker ...
     method = Settings().explainMethod
+    ready = service.cached_explanation(analysis, method, 20, token_view=False)
+    assert ready is not None and ready.words
+    # ... and through `explain` the same.
     explanation = await service.explain(analysis, method=method, steps=20, token_view=False)
-    assert cache.hits == hits + 1 and len(cache) == entries  # served, nothing computed
-    assert explanation.words
+    assert explanation is ready
+    assert cache.hits == hits + 2 and len(cache) == entries  # served, nothing computed
     service.shutdown()
 
 
@@ -45,10 +71,12 @@ async def test_background_work_of_a_changed_document_is_dropped(
     service = _service(embedded_engine)
     engine = service.engine
     assert engine is not None
-    (analysis,) = engine.analyze([TEXT + " Again."])
-    service.explain_in_background("doc", [analysis], None, 20, False, lambda: False)
-    await service.worker.run(Priority.BACKGROUND, lambda: None)
+    analyses = engine.analyze([TEXT + " Again.", TEXT + " And again."])
+    reports, arrived, report = _reports()
+    service.explain_in_background("doc", analyses, None, 20, False, lambda: False, report)
+    await asyncio.wait_for(arrived.wait(), 60)
     assert len(engine._explanations) == 0
+    assert reports[0].stopped == "document changed" and reports[0].computed == 0
     service.shutdown()
 
 
@@ -56,8 +84,6 @@ async def test_a_stream_of_publishes_keeps_one_pending_list_per_document(
     embedded_engine: SentimentEngine,
 ) -> None:
     """Regression: a job per sentence per publish piled up in the queue under 20 edits/s."""
-    import threading
-
     service = _service(embedded_engine)
     engine = service.engine
     assert engine is not None
@@ -67,24 +93,20 @@ async def test_a_stream_of_publishes_keeps_one_pending_list_per_document(
     for _ in range(200):
         service.explain_in_background("doc", analyses, None, 20, False, lambda: True)
     assert service.worker._queue.qsize() <= 2
-    assert len(service._background["doc"].analyses) == 5
+    assert service.background.pending("doc") == 5
+    reports, arrived, report = _reports()
+    service.explain_in_background("doc", analyses, None, 20, False, lambda: True, report)
     release.set()
-    await service.worker.run(Priority.BACKGROUND, lambda: None)
-    while service._background:  # the drain re-queues itself behind the sentinel
-        await service.worker.run(Priority.BACKGROUND, lambda: None)
-    # The last sentence leaves the list before it is explained: one more turn of the worker.
-    await service.worker.run(Priority.BACKGROUND, lambda: None)
-    assert len(engine._explanations) == 5
+    await asyncio.wait_for(arrived.wait(), 60)
+    assert len(engine._explanations) == 5 and reports[0].computed == 5
     service.shutdown()
 
 
 async def test_the_document_asked_about_last_goes_first(
     embedded_engine: SentimentEngine,
 ) -> None:
-    """A hover or a visible-range change re-asks for its document: its work moves ahead of
-    the other documents' (lsp/ahead.py ExplainAhead)."""
-    import threading
-
+    """A hover or another request re-asks for its document: its work moves ahead of the
+    other documents' (lsp/ahead.py ExplainAhead)."""
     service = _service(embedded_engine)
     engine = service.engine
     assert engine is not None
@@ -93,8 +115,81 @@ async def test_the_document_asked_about_last_goes_first(
     service.worker.submit(Priority.DOCUMENT, release.wait)  # the worker is busy meanwhile
     for key in ("a", "b", "c"):
         service.explain_in_background(key, analyses, None, 20, False, lambda: True)
-    assert list(service._background) == ["c", "b", "a"]
+    assert service.background.keys == ["c", "b", "a"]
     service.explain_in_background("a", analyses, None, 20, False, lambda: True)
-    assert list(service._background) == ["a", "c", "b"]
+    assert service.background.keys == ["a", "c", "b"]
     release.set()
+    service.shutdown()
+
+
+async def test_an_edit_holds_everything_and_drops_its_documents_work(
+    embedded_engine: SentimentEngine,
+) -> None:
+    service = _service(embedded_engine)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([f"{TEXT} Held {i}." for i in range(3)])
+    background = service.background
+    background.hold("edited")  # an edit of one document awaits its analysis
+    reports, arrived, report = _reports()
+    service.explain_in_background("other", analyses, None, 20, False, lambda: True, report)
+    service.explain_in_background("edited", analyses, None, 20, False, lambda: True)
+    await service.worker.run(Priority.BACKGROUND, lambda: None)
+    assert len(engine._explanations) == 0  # nothing ran while held
+    assert background.drop("edited") == 3 and background.drop("edited") == 0
+    background.release("edited")
+    await asyncio.wait_for(arrived.wait(), 60)
+    assert reports[0].key == "other" and reports[0].computed == 3
+    assert background.keys == []
+    service.shutdown()
+
+
+async def test_a_full_cache_stops_the_pass_instead_of_evicting_its_own_work(
+    embedded_engine: SentimentEngine,
+) -> None:
+    # Room for about two explanations of these sentences (~2.5 KB each).
+    service = _service(embedded_engine, explanation_cache_bytes=5_000)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([f"{TEXT} Number {i}." for i in range(6)])
+    reports, arrived, report = _reports()
+    service.explain_in_background("doc", analyses, None, 20, False, lambda: True, report)
+    await asyncio.wait_for(arrived.wait(), 60)
+    (result,) = reports
+    assert result.stopped == "explanation cache full"
+    assert 1 <= result.computed < 6 and result.left > 0
+    bytes_held, bound = engine.explanation_cache
+    assert bytes_held <= bound
+    # The first explained (the most likely hovered) are the ones kept.
+    assert service.cached_explanation(analyses[0], None, 20, token_view=False) is not None
+    service.shutdown()
+
+
+async def test_a_pass_queued_again_leaves_out_what_the_documents_passes_explained(
+    embedded_engine: SentimentEngine,
+) -> None:
+    service = _service(embedded_engine)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([f"{TEXT} Twice {i}." for i in range(3)])
+    reports, arrived, report = _reports()
+    assert (
+        service.explain_in_background("doc", analyses[:2], None, 20, False, lambda: True, report)
+        == 2
+    )
+    await asyncio.wait_for(arrived.wait(), 60)
+    arrived.clear()
+    # Each publish queues the whole document again: only the new sentence is left.
+    assert (
+        service.explain_in_background("doc", analyses, None, 20, False, lambda: True, report) == 1
+    )
+    await asyncio.wait_for(arrived.wait(), 60)
+    assert [(r.queued, r.computed) for r in reports] == [(2, 2), (1, 1)]
+    assert service.explain_in_background("doc", analyses, None, 20, False, lambda: True) == 0
+    # Another method is other work; a closed document's record is forgotten.
+    assert (
+        service.explain_in_background("doc", analyses, "grad-x-input", 20, False, lambda: True) == 3
+    )
+    service.background.drop("doc", forget=True)
+    assert service.explain_in_background("doc", analyses, None, 20, False, lambda: True) == 3
     service.shutdown()
