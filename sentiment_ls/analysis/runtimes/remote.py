@@ -27,7 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -54,6 +54,7 @@ from sentiment_ls.analysis.runtimes.inference_protocol import MODEL_NAME
 from sentiment_ls.analysis.runtimes.service_connection import Configured, Connection, connection
 
 LOG = logging.getLogger(__name__)
+Row = TypeVar("Row", Sequence[int], str)  # a request's row: token ids, or a sentence's text
 ROWS_PER_REQUEST = 256  # within the service's default limits (512 rows, 64k tokens)
 TOKENS_PER_REQUEST = 32 * 1024
 # Text a request: within the service's default limit (256 KiB), and, at a token or more per
@@ -71,11 +72,16 @@ class ServiceError(Exception):
     """One failed exchange with the service."""
 
 
+class RequestTooLarge(ServiceError):
+    """HTTP 413: the service's own limits are below the ones this client assumed."""
+
+
 class ServiceClient:
     def __init__(self, service: TeamService) -> None:
         self.service = service
         self.base = service.url.rstrip("/")
         self._token = os.environ.get(service.token_env, "").strip() or None
+        self.rows_per_request = ROWS_PER_REQUEST  # lowered by a service's 413 (_within_limits)
 
     def _call(self, path: str, body: bytes | None = None, json_length: int | None = None) -> Any:
         request = urllib.request.Request(self.base + path, data=body)
@@ -92,6 +98,8 @@ class ServiceClient:
         except urllib.error.HTTPError as error:
             if error.code in (401, 403):
                 raise ServiceError(self._refusal(error.code)) from None
+            if error.code == 413:
+                raise RequestTooLarge(f"HTTP 413: {_error_text(error)}") from None
             raise ServiceError(f"HTTP {error.code}: {_error_text(error)}") from None
         except urllib.error.URLError as error:
             raise ServiceError(str(error.reason)) from None
@@ -116,18 +124,43 @@ class ServiceClient:
     def logits(self, rows: Sequence[Sequence[int]], labels: int) -> FloatArray:
         """Logits of rows of any lengths, in as few requests as the limits allow."""
         parts = [
-            self._infer(padded_infer_body(chunk), len(chunk), labels) for chunk in _requests(rows)
+            self._within_limits(chunk, labels, lambda c: (padded_infer_body(c), None))
+            for chunk in _requests(rows, self.rows_per_request)
         ]
         return np.concatenate(parts) if parts else np.empty((0, labels), dtype=np.float32)
 
     def text_logits(self, texts: Sequence[str], labels: int) -> FloatArray:
         """Logits of sentences sent as text (the service's tokenizer reads them), one row
         each, in as few requests as the limits allow."""
-        parts = []
-        for chunk in _text_requests([encodable(text) for text in texts]):
-            body, json_length = binary_text_infer_body(chunk)
-            parts.append(self._infer(body, len(chunk), labels, json_length))
+        parts = [
+            self._within_limits(chunk, labels, binary_text_infer_body)
+            for chunk in _text_requests([encodable(t) for t in texts], self.rows_per_request)
+        ]
         return np.concatenate(parts) if parts else np.empty((0, labels), dtype=np.float32)
+
+    def _within_limits(
+        self,
+        chunk: Sequence[Row],
+        labels: int,
+        body_of: Callable[[Sequence[Row]], tuple[bytes, int | None]],
+    ) -> FloatArray:
+        """One chunk's logits. A service configured with smaller limits than this client
+        assumes answers 413: the chunk is halved until it fits, and later requests start at
+        the size that did (a service's limits are its operator's choice)."""
+        try:
+            body, json_length = body_of(chunk)
+            return self._infer(body, len(chunk), labels, json_length)
+        except RequestTooLarge:
+            if len(chunk) == 1:
+                raise
+        half = len(chunk) // 2
+        self.rows_per_request = min(self.rows_per_request, half)
+        return np.concatenate(
+            [
+                self._within_limits(chunk[:half], labels, body_of),
+                self._within_limits(chunk[half:], labels, body_of),
+            ]
+        )
 
     def _infer(
         self, body: bytes, rows: int, labels: int, json_length: int | None = None
@@ -139,13 +172,15 @@ class ServiceClient:
             raise ServiceError(str(error)) from None
 
 
-def _requests(rows: Sequence[Sequence[int]]) -> list[Sequence[Sequence[int]]]:
+def _requests(
+    rows: Sequence[Sequence[int]], most_rows: int = ROWS_PER_REQUEST
+) -> list[Sequence[Sequence[int]]]:
     """Consecutive runs of rows within a request's limits (rows, and padded tokens)."""
     chunks: list[Sequence[Sequence[int]]] = []
     start, width = 0, 0
     for i, row in enumerate(rows):
         wider = max(width, len(row))
-        full = i - start == ROWS_PER_REQUEST or (i - start + 1) * wider > TOKENS_PER_REQUEST
+        full = i - start == most_rows or (i - start + 1) * wider > TOKENS_PER_REQUEST
         if i > start and full:
             chunks.append(rows[start:i])
             start, wider = i, len(row)
@@ -155,13 +190,15 @@ def _requests(rows: Sequence[Sequence[int]]) -> list[Sequence[Sequence[int]]]:
     return chunks
 
 
-def _text_requests(texts: Sequence[str]) -> list[Sequence[str]]:
+def _text_requests(
+    texts: Sequence[str], most_rows: int = ROWS_PER_REQUEST
+) -> list[Sequence[str]]:
     """Consecutive runs of sentences within a request's limits (rows, and bytes of text)."""
     chunks: list[Sequence[str]] = []
     start, size = 0, 0
     for i, text in enumerate(texts):
         length = len(text.encode())
-        full = i - start == ROWS_PER_REQUEST or size + length > TEXT_BYTES_PER_REQUEST
+        full = i - start == most_rows or size + length > TEXT_BYTES_PER_REQUEST
         if i > start and full:
             chunks.append(texts[start:i])
             start, size = i, 0

@@ -204,3 +204,31 @@ def test_a_service_with_other_labels_is_not_used() -> None:
     client.card = ModelCard("sentiment-ls", "x", ("a", "b"), None, 512)
     with pytest.raises(ServiceUnavailable, match="labels"):
         found.sentence_logits(["One."], WINDOWS[:1])
+
+
+def test_a_service_with_smaller_limits_gets_halved_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = ServiceClient(TeamService("http://127.0.0.1:9"))
+    sizes: list[int] = []
+
+    def infer(body: bytes, rows: int, labels: int, json_length: int | None = None) -> FloatArray:
+        sizes.append(rows)
+        if rows > 3:  # the service's operator set max_rows to 3
+            raise remote.RequestTooLarge(f"HTTP 413: {rows} rows in one request; at most 3")
+        return np.full((rows, labels), float(rows), dtype=np.float32)
+
+    monkeypatch.setattr(client, "_infer", infer)
+    rows = [[101, 7, 102]] * 10
+    assert client.logits(rows, 2).shape == (10, 2)
+    assert client.rows_per_request <= 3 and sizes[0] == 10
+    sizes.clear()  # later requests start at the size that fitted: no 413 again
+    assert client.text_logits(["One.", "Two.", "Three.", "Four."], 2).shape == (4, 2)
+    assert max(sizes) <= 3
+
+    def refuse(body: bytes, rows: int, labels: int, json_length: int | None = None) -> FloatArray:
+        raise remote.RequestTooLarge("HTTP 413: 600 ids in one row; at most 512")
+
+    monkeypatch.setattr(client, "_infer", refuse)
+    with pytest.raises(remote.RequestTooLarge):  # one row too large: nothing left to split
+        client.logits([[101] * 600], 2)
