@@ -219,6 +219,27 @@ async def timed_edits(
     return edits
 
 
+async def flagged_hover_ms(client: Client, uri: str) -> tuple[list[types.Position], list[float]]:
+    """The flagged sentences' starts, and hover times on up to 30 of them spread evenly."""
+    flagged = [d.range.start for d in client.diagnostics.get(uri, [])]
+    step = max(1, len(flagged) // 30)
+    hovers = [
+        await client.hover_ms(uri, types.Position(p.line, p.character + 1))
+        for p in flagged[::step][:30]
+    ]
+    return flagged, hovers
+
+
+async def stop_server(client: Client) -> float:
+    """The server's peak RSS (MB), then an orderly shutdown and exit."""
+    assert client.lsp._server is not None
+    rss = peak_rss_mb(client.lsp._server.pid)
+    await client.lsp.shutdown_async(None)
+    client.lsp.exit(None)
+    await client.lsp.stop()
+    return rss
+
+
 async def server_measurements(
     runtime: str, sentences: list[str], others: list[str]
 ) -> dict[str, object]:
@@ -254,17 +275,8 @@ async def server_measurements(
     # Flagged sentences, once the background has had the time to explain them: their
     # attributions were computed after diagnostics were published.
     await asyncio.sleep(20)
-    flagged = [d.range.start for d in client.diagnostics.get(uri, [])]
-    step = max(1, len(flagged) // 30)
-    flagged_hovers = [
-        await client.hover_ms(uri, types.Position(p.line, p.character + 1))
-        for p in flagged[::step][:30]
-    ]
-    assert client.lsp._server is not None
-    rss = peak_rss_mb(client.lsp._server.pid)
-    await client.lsp.shutdown_async(None)
-    client.lsp.exit(None)
-    await client.lsp.stop()
+    flagged, flagged_hovers = await flagged_hover_ms(client, uri)
+    rss = await stop_server(client)
     return {
         "edits": edits,
         "any": any_hovers,

@@ -44,14 +44,15 @@ from pygls.lsp.client import LanguageClient
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold_start import document as cold_document
 from cold_start import one_run as cold_run
-from cold_start import peak_rss_mb
 from results import machine_line, percentile, write_section
 from serving import (
     DEBOUNCE_MS,
     Client,
+    flagged_hover_ms,
     markdown_document,
     prose_sentences,
     server_measurements,
+    stop_server,
     timed_edits,
 )
 
@@ -205,18 +206,9 @@ async def settled_hovers(sentences: list[str], settle_timeout: float) -> dict[st
         line = lines[index // 4]
         spread.append(types.Position(line, max(0, current[line].find(sentences[index])) + 3))
     any_hovers = [await client.hover_ms(uri, p) for p in spread]
-    flagged = [d.range.start for d in client.diagnostics.get(uri, [])]
-    step = max(1, len(flagged) // 30)
-    flagged_hovers = [
-        await client.hover_ms(uri, types.Position(p.line, p.character + 1))
-        for p in flagged[::step][:30]
-    ]
+    flagged, flagged_hovers = await flagged_hover_ms(client, uri)
     ready = sum("word scores ready" in m for _, m in traces)
-    assert client.lsp._server is not None
-    rss = peak_rss_mb(client.lsp._server.pid)
-    await client.lsp.shutdown_async(None)
-    client.lsp.exit(None)
-    await client.lsp.stop()
+    rss = await stop_server(client)
     return {
         "edits": edits,
         "any": any_hovers,
