@@ -90,6 +90,9 @@ SOURCES: tuple[Source, ...] = (
         binary=True,
     ),
 )
+# Gold labels read where the embedded model was weakest (issue 22, `training.gold_draw`): ids
+# of the built pool (`training.pool build`), so they join a mix only where that pool is given.
+GOLD = Source("gold", "", per_epoch=2.0, labels="gold_labels.tsv")
 # The teacher's mix (issue 22): the larger base costs six times the compute a row, so an
 # epoch keeps every in-domain row once (the docs, the smallest and weakest domain, twice) and
 # draws the far sets at half of stage 2's rate: about 14,000 rows instead of 28,000.
@@ -139,8 +142,9 @@ def read_source(data_dir: Path, source: Source, labels_dir: Path = LABELS_DIR) -
     return [e for e in rows if len(e.text.split()) >= source.min_words]
 
 
-def read_pool_labels(pool: Path, labels: Path) -> list[Example]:
-    """Labelled pool sentences: ids and labels from `labels`, the text from `pool`."""
+def read_pool_labels(pool: Path, labels: Path, strict: bool = True) -> list[Example]:
+    """Labelled pool sentences: ids and labels from `labels`, the text from `pool` (an id
+    missing from it is an error, or skipped where not `strict`: a pool rebuilt elsewhere)."""
     with pool.open(encoding="utf-8", newline="") as stream:
         reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
         texts = {row["id"]: row["text"] for row in reader}
@@ -148,6 +152,8 @@ def read_pool_labels(pool: Path, labels: Path) -> list[Example]:
     with labels.open(encoding="utf-8", newline="") as stream:
         for row in csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE):
             if row["id"] not in texts:
+                if not strict:
+                    continue
                 raise ValueError(f"{labels}: id {row['id']} is not in {pool}")
             examples.append(Example(texts[row["id"]], LABEL2ID[row["label"]]))
     return examples
@@ -213,9 +219,14 @@ class TrainingMix:
         data_dir: Path,
         sources: tuple[Source, ...] = SOURCES,
         labels_dir: Path = LABELS_DIR,
+        pool: Path | None = None,
     ) -> None:
         self.sources = sources
         self.rows = {s.name: training_rows(data_dir, s, labels_dir) for s in sources}
+        gold = labels_dir / GOLD.labels
+        if pool is not None and gold.is_file():
+            self.sources += (GOLD,)
+            self.rows[GOLD.name] = read_pool_labels(pool, gold, strict=False)
 
     def sizes(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.rows.items()}

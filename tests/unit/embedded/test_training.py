@@ -218,3 +218,27 @@ def test_distillation_loss_is_cross_entropy_on_gold_and_scaled_kl_on_the_teacher
     # Row 3's teacher agrees with the student exactly: its soft term is zero, half its CE stays.
     expected = (ce[0] + 4.0 * kl_pool + 0.5 * ce[2]) / 3
     assert torch.isclose(loss, expected, atol=1e-6)
+
+
+def test_gold_labels_join_the_mix_only_with_the_built_pool(tmp_path: Path) -> None:
+    from sentiment_ls.training.mix import GOLD
+
+    data = _data_dir(tmp_path / "data")
+    labels = tmp_path / "labels"
+    pool = tmp_path / "pool.tsv"
+    pool.write_text(
+        "id\ttext\tsource\tlicence\nk1\tDid you even read the docs?\trepo\tMIT\n"
+        "k2\tSorry for the late reply.\trepo\tMIT\n",
+        encoding="utf-8",
+    )
+    # k3: a pool rebuilt elsewhere may lack a row; the rest still trains.
+    (labels / GOLD.labels).write_text(
+        "id\tlabel\tclear\nk1\tnegative\t1\nk2\tneutral\t1\nk3\tneutral\t1\n", "utf-8"
+    )
+    assert "gold" not in TrainingMix(data, labels_dir=labels).sizes()
+    mix = TrainingMix(data, labels_dir=labels, pool=pool)
+    assert [(e.text, LABELS[e.label]) for e in mix.rows["gold"]] == [
+        ("Did you even read the docs?", "negative"),
+        ("Sorry for the late reply.", "neutral"),
+    ]
+    assert sum(e.source == "gold" for e in mix.epoch(0, seed=13)) == 2 * GOLD.per_epoch
