@@ -189,7 +189,9 @@ def test_whole_review_sentences_train_three_class_and_phrases_polarity(tmp_path:
 
 
 def test_the_projects_pool_labels_are_ids_and_labels_only() -> None:
-    for source in SOURCES:
+    from sentiment_ls.training.mix import GOLD
+
+    for source in (*SOURCES, GOLD):
         if not source.labels:
             continue  # the sentences we wrote ourselves are text and label: they are ours
         with (LABELS_DIR / source.labels).open(encoding="utf-8") as stream:
