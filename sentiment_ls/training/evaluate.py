@@ -167,9 +167,7 @@ def _numeric_labels_only(path: Path) -> bool:
     return all(label.isdigit() for label in labels)
 
 
-def polarity_predictions(
-    analyses: Sequence[SentenceAnalysis], pair: tuple[str, str]
-) -> list[int]:
+def polarity_predictions(analyses: Sequence[SentenceAnalysis], pair: tuple[str, str]) -> list[int]:
     """A two-label reading of a three-class model: 1 where the positive label's probability
     is above the negative one's, else 0 (the neutral class left out)."""
     negative, positive = pair

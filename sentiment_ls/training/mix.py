@@ -58,9 +58,7 @@ SOURCES: tuple[Source, ...] = (
     Source("docs", "tone/docs/train.tsv", per_epoch=4.0),
     Source("docs-pool", "tone/docs/unlabelled.tsv", per_epoch=2.0, labels="docs_labels.tsv"),
     Source("issues", "tone/issues/train.tsv", per_epoch=2.0),
-    Source(
-        "issues-pool", "tone/issues/unlabelled.tsv", per_epoch=2.0, labels="issues_labels.tsv"
-    ),
+    Source("issues-pool", "tone/issues/unlabelled.tsv", per_epoch=2.0, labels="issues_labels.tsv"),
     # Quiet criticism and its calm contrasts, which the real data holds little of: sentences
     # this project wrote (data/README.md), apart from the behavioural suite of tests/.
     Source("written", "written.tsv", per_epoch=2.0, in_repo=True),

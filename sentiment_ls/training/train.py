@@ -189,9 +189,7 @@ class Trainer:
         gold = torch.tensor([e.label for e in batch], device=self.device)
         soft_rows = [self.soft.get(text_key(e.text)) for e in batch]
         has_soft = torch.tensor([row is not None for row in soft_rows], device=self.device)
-        soft = torch.tensor(
-            [row or (0.0,) * len(LABELS) for row in soft_rows], device=self.device
-        )
+        soft = torch.tensor([row or (0.0,) * len(LABELS) for row in soft_rows], device=self.device)
         return distillation_loss(
             logits,
             gold,
@@ -302,9 +300,7 @@ class Trainer:
             )
             + "\n"
         )
-        LOG.info(
-            "new best dev negative AP %.4f at step %d, written to %s", mean_ap, self.step, out
-        )
+        LOG.info("new best dev negative AP %.4f at step %d, written to %s", mean_ap, self.step, out)
 
     def validate(self) -> None:
         started = time.perf_counter()

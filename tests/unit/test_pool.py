@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from sentiment_ls.training.pool import (
-    Found,
-    KeepOut,
-    Pool,
-    keep,
-    kept_out_project,
-    normalise,
-    sentence_id,
-)
+from sentiment_ls.training.pool import KeepOut, Pool, keep, normalise, sentence_id
+from sentiment_ls.training.pool_sources import Found, kept_out_project
 
 DEV = [
     "These jobs must be retried manually or they will expire after six months.",
