@@ -84,9 +84,7 @@ def main() -> None:
     times: dict[tuple[str, int], list[float]] = {(name, n): [] for name in CONFIGS for n in LENGTHS}
     for n in LENGTHS:
         # The label explained does not change the cost; the first one will do.
-        cases = [
-            (t, encode(tokenizer, t), loaded.labels[0]) for t in by_length[n]
-        ]
+        cases = [(t, encode(tokenizer, t), loaded.labels[0]) for t in by_length[n]]
         for method, options in CONFIGS.values():  # warm-up: allocator, kernels, imports
             for text, encoding, label in cases[:3]:
                 explain(loaded, text, encoding, label, method, options)

@@ -29,9 +29,7 @@ OPSET = 17
 PREFIX = "model."  # the wrapper's attribute name, which the exporter puts before every name
 
 
-def export_graph(
-    model: PreTrainedModel, folder: Path, row_quantized: Sequence[str] = ()
-) -> Path:
+def export_graph(model: PreTrainedModel, folder: Path, row_quantized: Sequence[str] = ()) -> Path:
     """Write `folder/model.graph.onnx` for `model`; raises ValueError if the graph's
     initializers are not exactly the model's state dict. An embedding table named in
     `row_quantized` is read as the packed file stores it, int8 values and a float32 scale

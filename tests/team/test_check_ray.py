@@ -22,7 +22,7 @@ PAGES = {
     "docs/plain.txt": "Support was rude, useless and completely unhelpful.\nShort.\n",
     "docs/changelog/CHANGELOG.md": "Fixed the terrible, awful crash that everyone hated.\n",
     "docs/empty.md": "",
-    "src/tool.py": '# This awful hack is a disgrace and I hate it.\nx = 1\n',
+    "src/tool.py": "# This awful hack is a disgrace and I hate it.\nx = 1\n",
 }
 PROJECT = """[tool.sentiment-ls]
 severity = "warning"

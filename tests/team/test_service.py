@@ -125,14 +125,25 @@ def test_limits_answer_413(service: Service) -> None:
         (b"{not json", "not JSON"),
         (b"[1, 2]", "JSON object"),
         (b'{"inputs": []}', "non-empty list"),
-        (b'{"inputs": [{"name": "input_ids", "datatype": "FP32", "shape": [1, 1], "data": [1]}]}',
-         "INT64"),
-        (b'{"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [1, 3], "data": [1]}]}',
-         "3 integers"),
-        (b'{"inputs": [{"name": "secret", "datatype": "INT64", "shape": [1, 1], "data": [1]}]}',
-         "unknown input"),
-        (b'{"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [1, 2], '
-         b'"data": [101, 31337]}]}', "must lie between 0 and"),
+        (
+            b'{"inputs": [{"name": "input_ids", "datatype": "FP32", '
+            b'"shape": [1, 1], "data": [1]}]}',
+            "INT64",
+        ),
+        (
+            b'{"inputs": [{"name": "input_ids", "datatype": "INT64", '
+            b'"shape": [1, 3], "data": [1]}]}',
+            "3 integers",
+        ),
+        (
+            b'{"inputs": [{"name": "secret", "datatype": "INT64", "shape": [1, 1], "data": [1]}]}',
+            "unknown input",
+        ),
+        (
+            b'{"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [1, 2], '
+            b'"data": [101, 31337]}]}',
+            "must lie between 0 and",
+        ),
     ],
 )
 def test_a_malformed_body_is_a_400_and_the_service_survives(

@@ -23,9 +23,7 @@ def _commands() -> dict[str, argparse.ArgumentParser]:
     return {"sentiment-ls": parser, **subparsers.choices}
 
 
-@pytest.mark.parametrize(
-    "command", ["sentiment-ls", "check", "eval", "explain", "train", "serve"]
-)
+@pytest.mark.parametrize("command", ["sentiment-ls", "check", "eval", "explain", "train", "serve"])
 def test_every_option_has_help_and_says_its_default(command: str) -> None:
     parser = _commands()[command]
     for action in parser._actions:

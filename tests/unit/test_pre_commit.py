@@ -77,7 +77,7 @@ def test_pre_commit_runs_the_hook_on_prose_files_and_fails_on_a_finding(tmp_path
     assert completed.returncode == 1, output
     assert re.search(r"^sentiment-ls\.+Failed$", output, re.MULTILINE), output
     assert re.search(
-        r'^notes\.md:3:1: information: Negative sentiment \([01]\.\d\d\) \[sentiment-negative\] '
+        r"^notes\.md:3:1: information: Negative sentiment \([01]\.\d\d\) \[sentiment-negative\] "
         r'"The installer is a slow, broken and infuriating mess\."$',
         output,
         re.MULTILINE,

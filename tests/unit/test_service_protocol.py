@@ -175,7 +175,9 @@ def test_serve_options_from_a_serve_config_file(tmp_path) -> None:  # type: igno
 
 
 def test_without_ray_serve_and_check_ray_say_what_to_install(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
     from sentiment_ls import extras
     from sentiment_ls.cli import main

@@ -190,9 +190,7 @@ def _requests(
     return chunks
 
 
-def _text_requests(
-    texts: Sequence[str], most_rows: int = ROWS_PER_REQUEST
-) -> list[Sequence[str]]:
+def _text_requests(texts: Sequence[str], most_rows: int = ROWS_PER_REQUEST) -> list[Sequence[str]]:
     """Consecutive runs of sentences within a request's limits (rows, and bytes of text)."""
     chunks: list[Sequence[str]] = []
     start, size = 0, 0

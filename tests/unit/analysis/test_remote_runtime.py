@@ -160,7 +160,6 @@ def test_a_refusal_names_the_token_variable_even_while_backing_off(
     )
 
 
-
 def test_another_tokenizer_means_text_and_other_weights_are_no_problem() -> None:
     teacher = ModelCard(
         "sentiment-ls", "/models/teacher", LABELS, "b" * 64, 512, "u" * 64, "teacher", True

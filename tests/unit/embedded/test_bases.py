@@ -35,9 +35,7 @@ def split_zip(tmp_path: Path, members: dict[str, bytes], pieces: int = 3) -> lis
 
 def test_the_parts_join_into_the_folder_and_a_second_call_reuses_it(tmp_path: Path) -> None:
     weights = b"weights" * 1000
-    parts = split_zip(
-        tmp_path, {"base/config.json": b"{}", "base/model.safetensors": weights}
-    )
+    parts = split_zip(tmp_path, {"base/config.json": b"{}", "base/model.safetensors": weights})
     folder = unpack_split_zip(parts, "base", tmp_path / "cache")
     assert (folder / "model.safetensors").read_bytes() == weights
     for part in parts:
