@@ -151,6 +151,25 @@ APOLOGIES_FOR_FAILURE = Category(
     ),
 )
 
+# Issue 22: apologies that are politeness, not an admission of failure, are neutral by the
+# labelling rules; the model of issue 17 flagged them at 0.9. Written for the suite in issue 22.
+SOCIAL_APOLOGIES = Category(
+    "social apologies (not flagged)",
+    False,
+    (
+        "Sorry, I forgot to mention that this happens only on the ARM build.",
+        "Apologies if this was asked before; the search did not turn anything up.",
+        "Sorry to ping you directly, but is the release still planned for Monday?",
+        "I'm sorry, could you explain what you mean by a detached worktree?",
+        "Sorry for the wall of text, the details below matter for the repro.",
+        "Sorry, typo above: the port is 8443, not 8433.",
+        "Apologies for the slow response, I was travelling last week.",
+        "Sorry if this is the wrong channel for questions about the plugin API.",
+        "Pardon the naive question, but why does the parser allocate twice?",
+        "Sorry to pile on, but does the flag also apply to nested packages?",
+    ),
+)
+
 NEGATION_OF_POSITIVE = Category(
     "negation: not positive is negative",
     True,
@@ -210,6 +229,7 @@ CATEGORIES: tuple[Category, ...] = (
     EVALUATIVE_COMPLAINTS,
     QUIET_CRITICISM,
     APOLOGIES_FOR_FAILURE,
+    SOCIAL_APOLOGIES,
     NEGATION_OF_POSITIVE,
     NEGATION_OF_NEGATIVE,
     POSITIVES,

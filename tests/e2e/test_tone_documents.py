@@ -178,3 +178,28 @@ async def test_a_heated_threads_quiet_criticism_is_flagged_and_its_calm_report_i
     flagged = [text_in_range(HEATED_THREAD, d.range) for d in diagnostics]
     assert set(flagged) <= set(HEATED_REPLIES), flagged
     assert len(flagged) >= 2, flagged
+
+
+# Issue 22: a reply that talks down to the reporter is flagged; an apology that is politeness
+# and a calm caution are not (the labelling rules call both neutral; the model of issue 17
+# flagged the apology at 0.9). Written for this test, apart from the training data.
+CONDESCENDING_THREAD = """## The installer overwrites my settings
+
+Sorry for the late reply, I was away last week.
+
+Beware: the installer replaces the existing configuration file, so back it up first.
+
+You clearly haven't read the installation guide, which answers this in the first paragraph.
+"""
+
+
+async def test_a_condescending_reply_is_flagged_and_a_social_apology_and_caution_are_not(
+    client: RecordingClient,
+) -> None:
+    uri = "file:///issues/2048.md"
+    open_document(client, uri, CONDESCENDING_THREAD)
+    diagnostics = await diagnostics_for(client, uri, 1)
+    assert [text_in_range(CONDESCENDING_THREAD, d.range) for d in diagnostics] == [
+        "You clearly haven't read the installation guide, which answers this in the first "
+        "paragraph."
+    ]
