@@ -15,20 +15,18 @@ from sentiment_ls.settings import Settings
 from tests.behaviour.suite import (
     CATEGORIES,
     INVARIANCES,
-    NEGATION_OF_NEGATIVE,
     NEGATION_OF_POSITIVE,
     QUIET_CRITICISM,
     Category,
     Invariance,
 )
 
-# Issue 17's targets are quiet criticism 0.70 and every other category 0.90. Three categories
-# miss them with the shipped model (MODEL.md, "Behaviour"): their floors are what it reaches,
+# Issue 22's targets are quiet criticism 0.80 and every other category 0.90. Two categories
+# miss them with the shipped model (MODEL.md, "Stage 3"): their floors are what it reaches,
 # so that a model that does worse fails here, and a better one raises them.
 PASS_RATE = {category.name: 0.90 for category in CATEGORIES} | {
-    QUIET_CRITICISM.name: 0.48,
-    NEGATION_OF_POSITIVE.name: 0.60,
-    NEGATION_OF_NEGATIVE.name: 0.80,
+    QUIET_CRITICISM.name: 0.64,
+    NEGATION_OF_POSITIVE.name: 0.70,
 }
 
 
