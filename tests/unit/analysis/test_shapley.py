@@ -119,7 +119,8 @@ def test_a_sentence_of_three_words_is_explained_exactly(embedded_engine) -> None
 
 def test_a_confident_sentence_gets_reasons_that_occlusion_saturates_on(embedded_engine) -> None:  # type: ignore[no-untyped-def]
     analysis = embedded_engine.analyze([CONFIDENT])[0]
-    assert analysis.prediction.label == "negative" and analysis.prediction.score >= 0.9
+    # Confident: 0.89 with the stage-3 model (0.93 before); occlusion saturates all the same.
+    assert analysis.prediction.label == "negative" and analysis.prediction.score >= 0.85
     shapley = {w.text: w.attribution for w in embedded_engine.explain(analysis, method=NAME).words}
     occlusion = {
         w.text: w.attribution for w in embedded_engine.explain(analysis, method="occlusion").words
