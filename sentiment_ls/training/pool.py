@@ -219,7 +219,10 @@ def sample(
             raise SystemExit(f"the sample needs {repo.name} at {repo.commit}")
         print(f"  {repo.name}: {sum(map(candidates.add, found))} candidates", file=sys.stderr)
     rows = sorted(candidates.rows, key=lambda r: (r.location, r.start))
-    if manifest.is_file() and not redraw:
+    drawn = not manifest.is_file() or redraw
+    if drawn:
+        chosen = random.Random(SAMPLE_SEED).sample(rows, SAMPLE_SIZE)
+    else:
         # The labelled sample is the manifest's. A pool built from other installed packages
         # shifts the candidates, and a fresh draw would no longer match the labels.
         by_id = {sentence_id(r.source, r.text): r for r in rows}
@@ -227,31 +230,29 @@ def sample(
         if missing := [i for i in ids if i not in by_id]:
             raise SystemExit(f"{len(missing)} sentences of {manifest} are not candidates now")
         chosen = [by_id[i] for i in ids]
-        write_tsv(out, ["id", "text", "source"], ([i, by_id[i].text, by_id[i].source] for i in ids))
-        print(f"sample: the {len(ids)} sentences of {manifest} -> {out}", file=sys.stderr)
-        return
-    chosen = random.Random(SAMPLE_SEED).sample(rows, SAMPLE_SIZE)
     write_tsv(
         out,
         ["id", "text", "source"],
         ([sentence_id(r.source, r.text), r.text, r.source] for r in chosen),
     )
-    write_tsv(
-        manifest,
-        ["id", "source", "licence", "location", "start", "end"],
-        (
-            [
-                sentence_id(r.source, r.text),
-                r.source,
-                r.licence,
-                r.location,
-                str(r.start),
-                str(r.end),
-            ]
-            for r in chosen
-        ),
-    )
-    print(f"sample: {SAMPLE_SIZE} of {len(rows)} candidates -> {out}", file=sys.stderr)
+    if drawn:
+        write_tsv(
+            manifest,
+            ["id", "source", "licence", "location", "start", "end"],
+            (
+                [
+                    sentence_id(r.source, r.text),
+                    r.source,
+                    r.licence,
+                    r.location,
+                    str(r.start),
+                    str(r.end),
+                ]
+                for r in chosen
+            ),
+        )
+    where = f"of {len(rows)} candidates" if drawn else f"listed in {manifest}"
+    print(f"sample: {len(chosen)} sentences {where} -> {out}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
