@@ -27,18 +27,20 @@ import argparse
 import csv
 import random
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.model_loading import load_model
 from sentiment_ls.analysis.request import LoadRequest
+from sentiment_ls.training.calibration import softmax
 from sentiment_ls.training.distill import read_logits, text_key
 from sentiment_ls.training.mix import LABEL2ID
+from sentiment_ls.training.pool import read_tsv
 
 SEED = 22
 GAP = 0.15  # the least difference of negative probability that counts as a disagreement
@@ -106,17 +108,6 @@ class PoolRow:
     source: str
 
 
-def read_pool_rows(path: Path) -> list[PoolRow]:
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [PoolRow(r["id"], r["text"], r["source"]) for r in reader]
-
-
-def softmax(logits: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)
-
-
 def matches(rows: Sequence[PoolRow], pattern: str, case_sensitive: bool) -> list[int]:
     compiled = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
     return [i for i, row in enumerate(rows) if compiled.search(row.text)]
@@ -172,11 +163,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         with open(path, encoding="utf-8", newline="") as stream:
             reader = csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
             excluded.update(row["id"] for row in reader)
-    rows = [r for r in read_pool_rows(Path(args.pool)) if r.id not in excluded]
+    pool = read_tsv(Path(args.pool))
+    rows = [PoolRow(r["id"], r["text"], r["source"]) for r in pool if r["id"] not in excluded]
     soft = read_logits(Path(args.teacher_logits))
     labelled = [i for i, row in enumerate(rows) if text_key(row.text) in soft]
     negative = LABEL2ID["negative"]
-    teacher_p = softmax(np.array([soft[text_key(rows[i].text)] for i in labelled]))[:, negative]
+    teacher_logits = np.array([soft[text_key(rows[i].text)] for i in labelled], dtype=np.float64)
+    teacher_p = softmax(teacher_logits)[:, negative]
     engine = SentimentEngine(load_model(LoadRequest(model=args.model)))
     analyses = engine.analyze([rows[i].text for i in labelled])
     student_p = [a.prediction.probabilities["negative"] for a in analyses]
@@ -199,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "" if s is None else f"{s:.3f}",
                 ]
             )
-    counts = {reason: list(chosen.values()).count(reason) for reason in QUOTAS}
+    counts = Counter(chosen.values())
     print(f"{len(chosen)} sentences chosen -> {out}: {counts}")
     return 0
 
