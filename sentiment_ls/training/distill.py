@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
+import io
 import logging
 import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -45,16 +48,25 @@ def read_pool(path: Path) -> list[str]:
         return [row["text"] for row in reader]
 
 
+def open_text(path: Path, mode: Literal["r", "w"]) -> TextIO:
+    """A text file, gzip-compressed where its name ends in `.gz` (the whole pool's logits)."""
+    if path.suffix == ".gz":
+        # mtime 0: the same logits make the same bytes, so a rerun leaves git nothing to see.
+        raw = gzip.GzipFile(path, mode + "b", mtime=0)
+        return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    return path.open(mode, encoding="utf-8", newline="")
+
+
 def write_logits(path: Path, keys: Sequence[str], logits: npt.NDArray[np.floating]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
+    with open_text(path, "w") as out:
         out.write("key\tnegative\tneutral\tpositive\n")
         for key, row in zip(keys, logits, strict=True):
             out.write(key + "\t" + "\t".join(f"{value:.4f}" for value in row) + "\n")
 
 
 def read_logits(path: Path) -> dict[str, tuple[float, ...]]:
-    with path.open(encoding="utf-8", newline="") as stream:
+    with open_text(path, "r") as stream:
         reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(reader)
         return {row[0]: tuple(float(v) for v in row[1:]) for row in reader}

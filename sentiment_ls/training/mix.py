@@ -108,9 +108,12 @@ TEACHER_PER_EPOCH = {
     "tweets-test": 0.05,
     "sst2": 0.015,
     "sst2-sentences": 0.03,
+    "gold": 1.0,
 }
 TEACHER_SOURCES = tuple(replace(s, per_epoch=TEACHER_PER_EPOCH[s.name]) for s in SOURCES)
 MIXES = {"embedded": SOURCES, "teacher": TEACHER_SOURCES}
+# Each mix's gold source, which joins it where the built pool is given.
+MIX_GOLD = {"embedded": GOLD, "teacher": replace(GOLD, per_epoch=TEACHER_PER_EPOCH["gold"])}
 # Model selection and calibration: whole repositories that the train splits never see.
 DEV_PATHS = ("tone/docs/dev.tsv", "tone/issues/dev.tsv")
 # The labels this project added to the shared pools: ids and labels, no text.
@@ -218,13 +221,14 @@ class TrainingMix:
         sources: tuple[Source, ...] = SOURCES,
         labels_dir: Path = LABELS_DIR,
         pool: Path | None = None,
+        gold: Source = GOLD,
     ) -> None:
         self.sources = sources
         self.rows = {s.name: training_rows(data_dir, s, labels_dir) for s in sources}
-        gold = labels_dir / GOLD.labels
-        if pool is not None and gold.is_file():
-            self.sources += (GOLD,)
-            self.rows[GOLD.name] = read_pool_labels(pool, gold, strict=False)
+        gold_labels = labels_dir / gold.labels
+        if pool is not None and gold_labels.is_file():
+            self.sources += (gold,)
+            self.rows[gold.name] = read_pool_labels(pool, gold_labels, strict=False)
 
     def sizes(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.rows.items()}

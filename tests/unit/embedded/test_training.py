@@ -244,3 +244,27 @@ def test_gold_labels_join_the_mix_only_with_the_built_pool(tmp_path: Path) -> No
         ("Sorry for the late reply.", "neutral"),
     ]
     assert sum(e.source == "gold" for e in mix.epoch(0, seed=13)) == 2 * GOLD.per_epoch
+    # The teacher's mix draws the gold rows at its own rate, once an epoch.
+    from sentiment_ls.training.mix import MIX_GOLD, MIXES
+
+    teacher = TrainingMix(
+        data, MIXES["teacher"], labels_dir=labels, pool=pool, gold=MIX_GOLD["teacher"]
+    )
+    assert MIX_GOLD["teacher"].per_epoch == 1.0
+    assert sum(e.source == "gold" for e in teacher.epoch(0, seed=13)) == 2
+
+
+@pytest.mark.parametrize("name", ["logits.tsv", "logits.tsv.gz"])
+def test_teacher_logits_round_trip_plain_or_compressed(tmp_path: Path, name: str) -> None:
+    from sentiment_ls.training.distill import read_logits, text_key, write_logits
+
+    keys = [text_key("Did you even read the docs?"), text_key("Sorry for the late reply.")]
+    logits = np.array([[2.5, -1.0, -1.5], [-0.25, 1.75, 0.125]], dtype=np.float32)
+    write_logits(tmp_path / name, keys, logits)
+    assert read_logits(tmp_path / name) == {
+        keys[0]: (2.5, -1.0, -1.5),
+        keys[1]: (-0.25, 1.75, 0.125),
+    }
+    first = (tmp_path / name).read_bytes()
+    write_logits(tmp_path / name, keys, logits)
+    assert (tmp_path / name).read_bytes() == first  # the same logits, the same bytes
