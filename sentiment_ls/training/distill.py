@@ -28,7 +28,7 @@ from typing import Literal, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from sentiment_ls.training.mix import MIXES, training_rows
+from sentiment_ls.training.mix import GOLD, LABELS_DIR, MIXES, read_pool_labels, training_rows
 
 LOG = logging.getLogger("sentiment_ls.train")
 # The sources whose every row the teacher labels: the product's own domain. The far sets
@@ -116,7 +116,8 @@ def in_domain_texts(data_dir: Path, mix: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """`python -m sentiment_ls.training.distill label --teacher DIR --pool POOL.tsv
     [--pool-count N] --data-dir D --out FILE`: the teacher's logits for the in-domain training
-    texts and N pool sentences (seeded), keyed by `text_key`."""
+    texts, the gold-labelled pool sentences and N pool sentences (seeded), keyed by
+    `text_key`; FILE ending in `.gz` is written compressed."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("action", choices=["label"])
     parser.add_argument("--teacher", required=True, help="the teacher's Hugging Face folder")
@@ -135,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(args.threads)
     texts = in_domain_texts(Path(args.data_dir), args.mix)
+    # The gold pool sentences, every one: they were drawn where teacher and student differ.
+    gold = LABELS_DIR / GOLD.labels
+    if gold.is_file():
+        texts += [e.text for e in read_pool_labels(Path(args.pool), gold, strict=False)]
     texts += pool_sample(read_pool(Path(args.pool)), args.pool_count, args.seed)
     texts = list(dict.fromkeys(texts))
     LOG.info("the teacher labels %d sentences", len(texts))

@@ -90,7 +90,9 @@ SOURCES: tuple[Source, ...] = (
 )
 # Gold labels read where the embedded model was weakest (issue 22, `training.gold_draw`): ids
 # of the built pool (`training.pool build`), so they join a mix only where that pool is given.
-GOLD = Source("gold", "", per_epoch=2.0, labels="gold_labels.tsv")
+# Once an epoch, not twice as the other in-domain sets: drawn where the models disagree, they
+# are the hardest and most ambiguous sentences, and twice (issue 22's run C) cost docs dev AP.
+GOLD = Source("gold", "", per_epoch=1.0, labels="gold_labels.tsv")
 # The teacher's mix (issue 22): the larger base costs six times the compute a row, so an
 # epoch keeps every in-domain row once (the docs, the smallest and weakest domain, twice) and
 # draws the far sets at half of stage 2's rate: about 14,000 rows instead of 28,000.
