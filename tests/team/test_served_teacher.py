@@ -17,6 +17,7 @@ from lsprotocol import types
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from tests.e2e.lsp import diagnostics_for, hover_text, open_document
+from tests.e2e.ranges import change, hover_at
 from tests.team.conftest import Service
 from tests.team.test_remote_server import local_lines, server_on
 
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.skipif(
 )
 APP = "served-teacher"
 PREFIX = "/served-teacher"
+HEADING_NEXT_LINE = types.Position(line=2, character=3)  # the sentence under the heading
 URI = "file:///team/served-teacher.md"
 # Sarcasm that opens with praise (issue 22): the teacher flags it, the embedded student reads
 # it below the default threshold. Checked here against both models before the editor is.
@@ -52,16 +54,6 @@ def teacher_service(service: Service) -> Iterator[Service]:
         serve.delete(APP)
 
 
-async def hover_at(client, line: int) -> str:  # type: ignore[no-untyped-def]
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=line, character=3),
-        )
-    )
-    return hover_text(hover)
-
-
 @pytest.mark.asyncio(loop_scope="function")
 async def test_the_editor_gets_the_teachers_verdict_and_falls_back_when_it_stops(
     teacher_service: Service, embedded_engine: SentimentEngine
@@ -80,18 +72,13 @@ async def test_the_editor_gets_the_teachers_verdict_and_falls_back_when_it_stops
         open_document(client, URI, document)
         published = await diagnostics_for(client, URI, 1)
         assert [d.range.start.line for d in published] == [2]  # the teacher's verdict
-        assert f"team service: {name}" in await hover_at(client, 2)
+        assert f"team service: {name}" in hover_text(await hover_at(client, URI, HEADING_NEXT_LINE))
 
         serve.delete(APP)  # the service stops mid-session
         # A sentence the cache has not seen (an unchanged one keeps the teacher's verdict,
         # cached under the model that gave it), which the two models also read differently.
         second = f"# Notes\n\n{SARCASM_AGAIN}\n"
         assert local_lines(teacher, second) == [2] and local_lines(embedded_engine, second) == []
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=second)],
-            )
-        )
+        client.text_document_did_change(change(URI, 2, None, second))
         assert not await diagnostics_for(client, URI, 2)  # the embedded model's verdict
-        assert "local fallback" in await hover_at(client, 2)
+        assert "local fallback" in hover_text(await hover_at(client, URI, HEADING_NEXT_LINE))

@@ -16,6 +16,7 @@ from lsprotocol import types
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from tests.e2e.lsp import diagnostics_for, hover_text, open_document
+from tests.e2e.ranges import change, hover_at
 from tests.team import tiny_teacher
 from tests.team.conftest import Service
 from tests.team.test_remote_server import local_lines, server_on
@@ -121,17 +122,8 @@ def test_check_says_the_service_model_answered(
     assert captured.err == ""  # another model on purpose: nothing to warn about
 
 
+HEADING_NEXT_LINE = types.Position(line=2, character=3)  # the sentence under the heading
 URI = "file:///team/teacher.md"
-
-
-async def hover_at(client, line: int) -> str:  # type: ignore[no-untyped-def]
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=line, character=3),
-        )
-    )
-    return hover_text(hover)
 
 
 @pytest.mark.asyncio(loop_scope="function")
@@ -145,18 +137,13 @@ async def test_the_editor_gets_the_service_model_and_falls_back_when_it_stops(
     async with server_on(teacher_service, "prefer") as client:
         open_document(client, URI, first)
         assert not await diagnostics_for(client, URI, 1)  # the teacher's verdict
-        hover = await hover_at(client, 2)
+        hover = hover_text(await hover_at(client, URI, HEADING_NEXT_LINE))
         assert f"team service: {APP}" in hover and "positive" in hover.lower()
 
         serve.delete(APP)  # the service stops mid-session
         second = "# Notes\n\nSupport was rude, useless and completely unhelpful about the crash.\n"
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=second)],
-            )
-        )
+        client.text_document_did_change(change(URI, 2, None, second))
         published = await diagnostics_for(client, URI, 2)
         expected = local_lines(embedded_engine, second)
         assert expected and [d.range.start.line for d in published] == expected
-        assert "local fallback" in await hover_at(client, 2)
+        assert "local fallback" in hover_text(await hover_at(client, URI, HEADING_NEXT_LINE))
