@@ -90,8 +90,9 @@ SOURCES: tuple[Source, ...] = (
 )
 # Gold labels read where the embedded model was weakest (issue 22, `training.gold_draw`): ids
 # of the built pool (`training.pool build`), so they join a mix only where that pool is given.
-# Once an epoch, not twice as the other in-domain sets: drawn where the models disagree, they
-# are the hardest and most ambiguous sentences, and twice (issue 22's run C) cost docs dev AP.
+# Once an epoch in either mix, not twice as the embedded mix's other in-domain sets: drawn where
+# the models disagree, they are the hardest and most ambiguous sentences, and twice (issue 22's
+# run C) cost docs dev AP.
 GOLD = Source("gold", "", per_epoch=1.0, labels="gold_labels.tsv")
 # The teacher's mix (issue 22): the larger base costs six times the compute a row, so an
 # epoch keeps every in-domain row once (the docs, the smallest and weakest domain, twice) and
@@ -110,12 +111,9 @@ TEACHER_PER_EPOCH = {
     "tweets-test": 0.05,
     "sst2": 0.015,
     "sst2-sentences": 0.03,
-    "gold": 1.0,
 }
 TEACHER_SOURCES = tuple(replace(s, per_epoch=TEACHER_PER_EPOCH[s.name]) for s in SOURCES)
 MIXES = {"embedded": SOURCES, "teacher": TEACHER_SOURCES}
-# Each mix's gold source, which joins it where the built pool is given.
-MIX_GOLD = {"embedded": GOLD, "teacher": replace(GOLD, per_epoch=TEACHER_PER_EPOCH["gold"])}
 # Model selection and calibration: whole repositories that the train splits never see.
 DEV_PATHS = ("tone/docs/dev.tsv", "tone/issues/dev.tsv")
 # The labels this project added to the shared pools: ids and labels, no text.
@@ -223,14 +221,13 @@ class TrainingMix:
         sources: tuple[Source, ...] = SOURCES,
         labels_dir: Path = LABELS_DIR,
         pool: Path | None = None,
-        gold: Source = GOLD,
     ) -> None:
         self.sources = sources
         self.rows = {s.name: training_rows(data_dir, s, labels_dir) for s in sources}
-        gold_labels = labels_dir / gold.labels
-        if pool is not None and gold_labels.is_file():
-            self.sources += (gold,)
-            self.rows[gold.name] = read_pool_labels(pool, gold_labels, strict=False)
+        gold = labels_dir / GOLD.labels
+        if pool is not None and gold.is_file():
+            self.sources += (GOLD,)
+            self.rows[GOLD.name] = read_pool_labels(pool, gold, strict=False)
 
     def sizes(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.rows.items()}

@@ -37,7 +37,6 @@ from sentiment_ls.training.mix import (
     LABEL2ID,
     LABELS,
     LABELS_DIR,
-    MIX_GOLD,
     MIXES,
     LabelSpace,
     MixedExample,
@@ -104,9 +103,7 @@ class Trainer:
         data_dir = Path(config.data_dir)
         labels_dir = Path(config.labels_dir) if config.labels_dir else LABELS_DIR
         pool = Path(config.pool) if config.pool else None
-        self.mix = TrainingMix(
-            data_dir, MIXES[config.mix], labels_dir=labels_dir, pool=pool, gold=MIX_GOLD[config.mix]
-        )
+        self.mix = TrainingMix(data_dir, MIXES[config.mix], labels_dir=labels_dir, pool=pool)
         # Selection weighs each dev split equally: docs and discussions are both the product's.
         self.devs = dev_splits(data_dir)
         # Distillation (training.distill): the teacher's logits by text, and the pool

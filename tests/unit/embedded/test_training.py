@@ -244,13 +244,11 @@ def test_gold_labels_join_the_mix_only_with_the_built_pool(tmp_path: Path) -> No
         ("Sorry for the late reply.", "neutral"),
     ]
     assert sum(e.source == "gold" for e in mix.epoch(0, seed=13)) == 2 * GOLD.per_epoch
-    # The teacher's mix draws the gold rows at its own rate, once an epoch.
-    from sentiment_ls.training.mix import MIX_GOLD, MIXES
+    # The teacher's mix draws the gold rows too, once an epoch.
+    from sentiment_ls.training.mix import MIXES
 
-    teacher = TrainingMix(
-        data, MIXES["teacher"], labels_dir=labels, pool=pool, gold=MIX_GOLD["teacher"]
-    )
-    assert MIX_GOLD["teacher"].per_epoch == 1.0
+    teacher = TrainingMix(data, MIXES["teacher"], labels_dir=labels, pool=pool)
+    assert GOLD.per_epoch == 1.0
     assert sum(e.source == "gold" for e in teacher.epoch(0, seed=13)) == 2
 
 
