@@ -3,11 +3,16 @@
 Each document has at most one list of sentences left to explain (its newest request replaces
 what was left of the older one, and goes first: it follows what the user does), drained one
 explanation per job at `Priority.BACKGROUND` on the document worker: document analysis goes
-first, an edit waits at most for the sentence being explained, and the interactive worker
-stays free for hovers. While a document has an edit not yet analysed (`hold`), nothing is
-explained at all: the debounce ends with the worker free. A job per sentence and per
-publish grew the queue without bound under 20 edits/s; a third worker thread at nice 19 took
-the serving peak RSS from 255 to 394 MB and, beside a CPU-bound process, starved.
+first, and the interactive worker stays free for hovers. While a document has an edit not yet
+analysed (`hold`), nothing is explained at all: the debounce ends with the worker free. An
+explanation in progress yields too: between its forward batches it stops when an edit holds
+the background or more urgent work waits on the worker, and its sentence goes back to the
+front of the list. A Shapley explanation takes hundreds of milliseconds on a long sentence, and
+an edit that waited for one to finish missed its debounce by as much (bench/RESULTS.md).
+
+A job per sentence and per publish grew the queue without bound under 20 edits/s; a third
+worker thread at nice 19 took the serving peak RSS from 255 to 394 MB and, beside a CPU-bound
+process, starved.
 
 The bound is the explanation cache's bytes: a pass evicts only what was last used before it
 began, and stops when only its own work is left to evict (see analysis/cache.py).
@@ -15,6 +20,7 @@ began, and stops when only its own work is left to evict (see analysis/cache.py)
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -24,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sentiment_ls.analysis.runtimes import ExtraMissing
-from sentiment_ls.analysis.scheduling import ModelWorker, Priority
+from sentiment_ls.analysis.scheduling import Cancelled, ModelWorker, Priority
 
 if TYPE_CHECKING:
     from sentiment_ls.analysis.engine import SentenceAnalysis, SentimentEngine
@@ -34,14 +40,15 @@ LOG = logging.getLogger(__name__)
 # Sentences already in the cache are skipped within one job, for at most this long, so that
 # a re-queued document walks its explained sentences quickly without holding the worker.
 SKIP_SLICE_S = 0.005
-COMPUTED, READY = "computed", "ready"
+COMPUTED, READY, YIELDED = "computed", "ready", "yielded"
 
 
 @dataclass(frozen=True)
 class BackgroundReport:
     """How a document's background pass ended: of `queued` sentences, `computed`
     explanations made and `ready` found in the cache, in `seconds`; `stopped` says why it
-    ended before its list did, `left` sentences before the end."""
+    ended before its list did, `left` sentences before the end; `yielded` explanations were
+    stopped part way to let more urgent work go first (and computed again later)."""
 
     key: str
     queued: int
@@ -50,6 +57,7 @@ class BackgroundReport:
     left: int
     seconds: float
     stopped: str | None = None
+    yielded: int = 0
 
 
 @dataclass
@@ -65,6 +73,7 @@ class _Work:
     started: float = field(default_factory=time.perf_counter)
     computed: int = 0
     ready: int = 0
+    yielded: int = 0
 
     def ended(self, stopped: str | None = None) -> None:
         if self.report is not None:
@@ -78,6 +87,7 @@ class _Work:
                     len(self.analyses),
                     seconds,
                     stopped,
+                    self.yielded,
                 )
             )
 
@@ -177,7 +187,7 @@ class BackgroundExplanations:
                     break
                 analysis = work.analyses.popleft() if work.analyses else None
             outcome = self._explain(work, analysis) if analysis is not None else READY
-            if outcome not in (COMPUTED, READY):
+            if outcome not in (COMPUTED, READY, YIELDED):
                 self._end(work, outcome)
             elif not work.analyses:
                 self._end(work, None)
@@ -186,8 +196,8 @@ class BackgroundExplanations:
         self._schedule()
 
     def _explain(self, work: _Work, analysis: SentenceAnalysis) -> str:
-        """Explain one sentence: COMPUTED, READY (it was in the cache), or why the
-        document's pass stops here."""
+        """Explain one sentence: COMPUTED, READY (it was in the cache), YIELDED (stopped part
+        way, back at the front of the list), or why the document's pass stops here."""
         engine = self._engine()
         if engine is None:
             return "model changed"
@@ -198,8 +208,16 @@ class BackgroundExplanations:
             outcome = READY
         else:
             try:
-                if not engine.explain_ahead(analysis, work.method, work.options, work.keep_after):
+                should_stop = functools.partial(self._should_yield, work)
+                if not engine.explain_ahead(
+                    analysis, work.method, work.options, work.keep_after, should_stop
+                ):
                     return "explanation cache full"
+            except Cancelled:
+                with self._lock:
+                    work.analyses.appendleft(analysis)
+                work.yielded += 1
+                return YIELDED
             except ExtraMissing as missing:  # the hover says so, and uses the default method
                 return str(missing)
             except Exception:  # a failed precomputation costs a hover, nothing more
@@ -212,6 +230,16 @@ class BackgroundExplanations:
             if done is not None and done[0] == (engine.model_id, work.method, work.options):
                 done[1].add(analysis.text)
         return outcome
+
+    def _should_yield(self, work: _Work) -> bool:
+        """Whether the explanation in progress should stop: an edit holds the background, more
+        urgent work waits on the worker, or its document changed."""
+        # Read without the lock: a stale answer costs one forward batch either way.
+        return (
+            bool(self._holds)
+            or self._worker.has_waiting(Priority.BACKGROUND)
+            or not work.is_current()
+        )
 
     def _end(self, work: _Work, why: str | None) -> None:
         with self._lock:

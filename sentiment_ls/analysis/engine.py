@@ -175,17 +175,23 @@ class SentimentEngine:
         return self._explanations.stamp()
 
     def explain_ahead(
-        self, analysis: SentenceAnalysis, method: str, options: MethodOptions, keep_after: int
+        self,
+        analysis: SentenceAnalysis,
+        method: str,
+        options: MethodOptions,
+        keep_after: int,
+        should_stop: Callable[[], bool] | None = None,
     ) -> bool:
         """`explain` for the predicted label, ahead of need: computed into the cache, evicting
         only what was last used before `keep_after`. False when the cache holds no room for
-        it (what the pass made first is worth more than what it would make now)."""
+        it (what the pass made first is worth more than what it would make now). Raises
+        `Cancelled` when `should_stop` says so between the method's forward batches."""
         label = analysis.prediction.label
         if self.cached_explanation(analysis, label, method, options) is not None:
             return True
         if not self._explanations.has_room(keep_after):
             return False
-        explanation = self._explain(analysis, label, method, options)
+        explanation = self._explain(analysis, label, method, options, should_stop)
         variant = self._variant(label, method, options)
         return self._explanations.put(variant, analysis.text, explanation, keep_after)
 
@@ -200,10 +206,21 @@ class SentimentEngine:
         return label or analysis.prediction.label
 
     def _explain(
-        self, analysis: SentenceAnalysis, label: str, method: str, options: MethodOptions
+        self,
+        analysis: SentenceAnalysis,
+        label: str,
+        method: str,
+        options: MethodOptions,
+        should_stop: Callable[[], bool] | None = None,
     ) -> Explanation:
         return explain(
-            self.loaded, analysis.text, analysis.encoding, label, method=method, options=options
+            self.loaded,
+            analysis.text,
+            analysis.encoding,
+            label,
+            method=method,
+            options=options,
+            should_stop=should_stop,
         )
 
     def _variant(self, label: str, method: str, options: MethodOptions) -> str:

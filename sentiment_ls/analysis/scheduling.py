@@ -49,6 +49,12 @@ class ModelWorker:
     async def run(self, priority: Priority, fn: Callable[[], T]) -> T:
         return await asyncio.wrap_future(self.submit(priority, fn))
 
+    def has_waiting(self, before: Priority) -> bool:
+        """Whether a job more urgent than `before` waits in the queue: work running at
+        `before` can stop between its steps and let it go first."""
+        with self._queue.mutex:  # the heap's first entry is its most urgent
+            return bool(self._queue.queue) and self._queue.queue[0][0] < before
+
     def shutdown(self) -> None:
         # Sorts after every real job: the worker drains the queue and then stops.
         self._queue.put((len(Priority) + 1, next(self._counter), None, None))

@@ -8,6 +8,8 @@ the tokens beyond it have no score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sentiment_ls.analysis.explain.attributions import (
     UNIT,
     Explanation,
@@ -47,9 +49,12 @@ def explain(
     label: str,
     method: str = DEFAULT_METHOD,
     options: MethodOptions | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Explanation:
     """Attributions toward `label` for the sentence `text` whose tokenizer output is
-    `encoding`: positive scores support the label, negative ones oppose it."""
+    `encoding`: positive scores support the label, negative ones oppose it. A method whose
+    forward passes come in batches asks `should_stop` before each and raises
+    `scheduling.Cancelled` when it says so."""
     attribute = METHODS.get(method)
     if attribute is None:
         raise UnknownMethod(f"unknown attribution method {method!r}; known: {sorted(METHODS)}")
@@ -57,7 +62,7 @@ def explain(
     if label_id is None:
         raise UnknownLabel(f"the model has no label {label!r}; its labels are {loaded.labels}")
     words = merge_words(text, encoding.tokens)
-    scores = attribute(loaded, encoding, words, label_id, options or MethodOptions())
+    scores = attribute(loaded, encoding, words, label_id, options or MethodOptions(), should_stop)
     if scores.words is not None:
         word_scores = scores.words
     else:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import torch
 
@@ -78,6 +78,7 @@ class AttributionMethod(Protocol):
         words: Sequence[Word],
         label_id: int,
         options: MethodOptions,
+        should_stop: Callable[[], bool] | None = None,
     ) -> Scores: ...
 
 

@@ -8,7 +8,7 @@ can be trusted (earlier measurements on MiniLM found it no better than random).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sentiment_ls.analysis.explain.attributions import (
     MethodOptions,
@@ -30,7 +30,9 @@ def attribute(
     words: Sequence[Word],
     label_id: int,
     options: MethodOptions,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Scores:
+    # One forward and one backward pass: nothing to stop between.
     import torch
 
     served = loaded.torch_model(f"the attribution method `{NAME}`")

@@ -12,7 +12,7 @@ All the steps run as one batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sentiment_ls.analysis.explain.attributions import (
     MethodOptions,
@@ -34,7 +34,9 @@ def attribute(
     words: Sequence[Word],
     label_id: int,
     options: MethodOptions,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Scores:
+    # Captum runs the steps in one call, so this method runs to its end once started.
     served = loaded.torch_model(f"the attribution method `{NAME}`")
     import torch
 

@@ -19,7 +19,7 @@ On onnxruntime they run in float32; on torch in bfloat16 where the processor has
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sentiment_ls.analysis.explain.attributions import (
     MethodOptions,
@@ -43,6 +43,7 @@ def attribute(
     words: Sequence[Word],
     label_id: int,
     options: MethodOptions,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Scores:
     ids = encoding.windows[0]
     singles = [(i,) for i in content_indices(encoding)] if options.token_view else []
@@ -51,7 +52,7 @@ def attribute(
     # The full sentence runs in the same precision as its variants, so that each difference
     # compares like with like.
     purpose: Purpose = "occlusion" if options.reduced_precision else "exact"
-    logits = forward(loaded, [ids, *variants], purpose=purpose)
+    logits = forward(loaded, [ids, *variants], purpose=purpose, should_stop=should_stop)
     function = function_to_apply(loaded.problem_type, logits.shape[-1])
     log_odds = label_log_odds(logits, label_id, function).tolist()
     drop = dict(zip(removals, (log_odds[0] - value for value in log_odds[1:]), strict=True))

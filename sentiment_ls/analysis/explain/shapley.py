@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -55,6 +55,7 @@ def attribute(
     words: Sequence[Word],
     label_id: int,
     options: MethodOptions,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Scores:
     ids = encoding.windows[0]
     content = set(content_indices(encoding))
@@ -79,7 +80,7 @@ def attribute(
     rows = [[t for i, t in enumerate(ids) if i not in content or i in s] for s in states]
     # As occlusion: every row in one precision, so that differences compare like with like.
     purpose: Purpose = "occlusion" if options.reduced_precision else "exact"
-    logits = forward(loaded, rows, purpose=purpose)
+    logits = forward(loaded, rows, purpose=purpose, should_stop=should_stop)
     function = function_to_apply(loaded.problem_type, logits.shape[-1])
     log_odds = label_log_odds(logits, label_id, function)
     sums = {"word": np.zeros(len(words)), "piece": np.zeros(len(ids))}

@@ -193,3 +193,65 @@ async def test_a_pass_queued_again_leaves_out_what_the_documents_passes_explaine
     service.background.drop("doc", forget=True)
     assert service.explain_in_background("doc", analyses, None, 20, False, lambda: True) == 3
     service.shutdown()
+
+
+# Long enough that a Shapley explanation runs dozens of forward batches (one per length).
+LONG = (
+    "The release notes promised a faster importer, but on our archives it still crawls, "
+    "the progress bar freezes for minutes at a time, the error messages say nothing useful, "
+    "and every workaround suggested in the tracker has quietly stopped working since then."
+)
+
+
+async def _explaining(service: AnalysisService, key: str) -> None:
+    """Until the background has taken the document's one sentence off its list: it is
+    being explained."""
+    while service.background.pending(key) or service.worker._queue.qsize():
+        await asyncio.sleep(0.001)
+
+
+async def test_an_explanation_in_progress_yields_to_more_urgent_work(
+    embedded_engine: SentimentEngine,
+) -> None:
+    """Regression: an edit's analysis waited for a whole Shapley explanation (hundreds of ms
+    on a long sentence) before it could start."""
+    service = _service(embedded_engine)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([LONG])
+    reports, arrived, report = _reports()
+    service.explain_in_background("doc", analyses, "shapley", 20, False, lambda: True, report)
+    await _explaining(service, "doc")
+    # A document's analysis comes while the sentence is being explained: it runs first ...
+    explained_when_it_ran = await service.worker.run(
+        Priority.DOCUMENT, lambda: len(engine._explanations)
+    )
+    assert explained_when_it_ran == 0
+    # ... and the explanation is made afterwards, from the start.
+    await asyncio.wait_for(arrived.wait(), 120)
+    (result,) = reports
+    assert result.stopped is None and result.computed == 1 and result.yielded >= 1
+    assert service.cached_explanation(analyses[0], "shapley", 20, token_view=False) is not None
+    service.shutdown()
+
+
+async def test_an_explanation_in_progress_stops_for_an_edit_and_waits_for_its_release(
+    embedded_engine: SentimentEngine,
+) -> None:
+    service = _service(embedded_engine)
+    engine = service.engine
+    assert engine is not None
+    analyses = engine.analyze([LONG])
+    reports, arrived, report = _reports()
+    background = service.background
+    service.explain_in_background("doc", analyses, "shapley", 20, False, lambda: True, report)
+    await _explaining(service, "doc")
+    background.hold("edited")  # another document's edit awaits its analysis
+    # The worker comes free without the explanation; its sentence is back on the list.
+    await service.worker.run(Priority.BACKGROUND, lambda: None)
+    assert background.pending("doc") == 1 and len(engine._explanations) == 0 and not reports
+    background.release("edited")
+    await asyncio.wait_for(arrived.wait(), 120)
+    (result,) = reports
+    assert result.computed == 1 and result.yielded == 1
+    service.shutdown()
