@@ -5,6 +5,7 @@ and the editor surfaces share."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -34,7 +35,9 @@ class Context:
         self.visible = VisibleRanges()
         self.client_initialized = False  # after `initialized`, the server may send requests
         # Per open document: (version, analysed length) -> its sentences.
-        self._sentences: dict[str, tuple[tuple[int | None, int], list[Sentence]]] = {}
+        self._sentences: dict[
+            str, tuple[tuple[int | None, int], asyncio.Future[list[Sentence]]]
+        ] = {}
         self._told_too_large: set[str] = set()  # documents whose size limit was announced
 
     # -- the client -----------------------------------------------------------------------
@@ -102,19 +105,33 @@ class Context:
     async def sentences(self, document: DocumentSnapshot) -> list[Sentence]:
         """The sentences of the part of `document` that is read; an open document's are
         kept per version, for the next analysis, hover or code action."""
-        text = document.source[: document.end]
         if not document.opened:
+            text = document.source[: document.end]
             return await self.service.sentences(text, document.language)
+        # Shielded: a caller cancelled by a newer edit leaves the split to the others.
+        return await asyncio.shield(self._split(document))
+
+    def split_ahead(self, document: DocumentSnapshot) -> None:
+        """Start splitting an open document now, for the analysis or hover that will ask
+        (`sentences` then waits for this split instead of starting its own)."""
+        if document.opened:
+            self._split(document)
+
+    def _split(self, document: DocumentSnapshot) -> asyncio.Future[list[Sentence]]:
+        """The one split of this version of an open document, started or under way."""
         key = (document.version, document.end)
         known = self._sentences.get(document.uri)
         if known is not None and known[0] == key:
             return known[1]
         self._announce_size_limit(document)
-        sentences = await self.service.sentences(text, document.language)
+        text = document.source[: document.end]
+        split = asyncio.ensure_future(self.service.sentences(text, document.language))
+        # A split nobody awaited any more (a newer version came) may fail unheard.
+        split.add_done_callback(lambda done: done.cancelled() or done.exception())
         # Filed under the version the text was read with, not the document's version now:
         # an edit that arrives while the text is split must not get these sentences.
-        self._sentences[document.uri] = (key, sentences)
-        return sentences
+        self._sentences[document.uri] = (key, split)
+        return split
 
     def forget(self, uri: str) -> None:
         """A closed document: drop what was kept of it."""
