@@ -15,6 +15,7 @@ from lsprotocol import types
 from sentiment_ls.analysis.analysis_service import AnalysisService, ModelNotReady, ModelStatus
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.document import PositionEncoding, Sentence
+from sentiment_ls.lsp.collector import IdleCollector
 from sentiment_ls.lsp.document_analysis import DocumentAnalysis, DocumentSnapshot
 from sentiment_ls.lsp.documents import negotiated_encoding
 from sentiment_ls.lsp.project import ProjectSettings
@@ -33,6 +34,7 @@ class Context:
         self.settings = Settings()  # the editor's; a project file may override per document
         self.project = ProjectSettings(server)
         self.visible = VisibleRanges()
+        self.collector = IdleCollector()
         self.client_initialized = False  # after `initialized`, the server may send requests
         # Per open document: (version, analysed length) -> its sentences.
         self._sentences: dict[
@@ -178,6 +180,9 @@ class Context:
             if result is None or not document.is_current():
                 return None  # a newer version is on its way
             # The model as it is now: one reloading meanwhile makes these results stale.
-            return DocumentAnalysis.of(document, result, service.require_engine())
+            analysis = DocumentAnalysis.of(document, result, service.require_engine())
         except ModelNotReady:
             return None
+        if pick is None:
+            self.collector.settled()  # what the server keeps now is long-lived
+        return analysis
