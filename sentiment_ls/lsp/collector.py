@@ -2,8 +2,9 @@
 
 A full collection walks every object the server holds: the model's Python side, the caches
 of results and explanations, the open documents. With a 2,000-sentence document analysed
-that took 75-86 ms, and the automatic ones fell where they happened to: 14 of them in a run
-of 50 edits of that document, on the slowest edits (bench/RESULTS.md, issue 24's edit notes).
+that took 75-86 ms, and the automatic ones fell where they happened to: 14 of them in one
+server's run (its start, the first analysis and 50 edits), some on edits, which they made the
+slowest (bench/RESULTS.md, issue 24's edit notes).
 
 So after each document's analysis, `gc.freeze` moves what is alive then (what the server
 keeps) out of the automatic collections, which afterwards walk only what came since: an
