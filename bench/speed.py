@@ -19,7 +19,7 @@
 
     .venv/bin/python bench/speed.py [--rounds 3] [--no-write]
     .venv/bin/python bench/speed.py --start-only [--rounds 5]   # the preload, side by side
-    .venv/bin/python bench/speed.py --settled-only [--settle-timeout 900]   # 5. alone
+    .venv/bin/python bench/speed.py --settled-only [--settle-timeout 900] [--no-background]
 
 bench/load.py --seconds 180 measures the RSS growth under edits (its own section).
 """
@@ -164,7 +164,9 @@ def start_side_by_side(rounds: int) -> None:
         )
 
 
-async def settled_hovers(sentences: list[str], settle_timeout: float) -> dict[str, Any]:
+async def settled_hovers(
+    sentences: list[str], settle_timeout: float, background: bool = True
+) -> dict[str, Any]:
     """Section 5: edits while the background explains, then hovers once it explained the
     whole document (or once `settle_timeout` passed: a server without the background, or
     a slow one, is measured as it is then)."""
@@ -180,7 +182,9 @@ async def settled_hovers(sentences: list[str], settle_timeout: float) -> dict[st
         types.InitializeParams(
             capabilities=types.ClientCapabilities(),  # a plain client
             trace=types.TraceValue.Messages,
-            initialization_options={"debounceMs": DEBOUNCE_MS},
+            # hoverWords 0: no word scores, so nothing explained ahead (`--no-background`).
+            initialization_options={"debounceMs": DEBOUNCE_MS}
+            | ({} if background else {"hoverWords": 0}),
         )
     )
     client.lsp.initialized(types.InitializedParams())
@@ -269,10 +273,10 @@ SETTLED_HEADER = [
 ]
 
 
-def settled_only(timeout: float, write: bool) -> None:
+def settled_only(timeout: float, write: bool, background: bool = True) -> None:
     """`--settled-only`: section 5 alone, written to its own section of RESULTS.md."""
     load_before = os.getloadavg()[0]
-    settled = asyncio.run(settled_hovers(prose_sentences(2000), timeout))
+    settled = asyncio.run(settled_hovers(prose_sentences(2000), timeout, background))
     load_after = os.getloadavg()[0]
     lines = [
         "## Issue 24: hovers from what is ready (`bench/speed.py --settled-only`)",
@@ -302,6 +306,12 @@ def main() -> None:
         "--settled-only", action="store_true", help="only the hovers once settled (section 5)"
     )
     parser.add_argument(
+        "--no-background",
+        dest="background",
+        action="store_false",
+        help="section 5 with hoverWords 0: the edits with nothing explained ahead (a peer)",
+    )
+    parser.add_argument(
         "--settle-timeout",
         type=float,
         default=900,
@@ -312,7 +322,7 @@ def main() -> None:
         start_side_by_side(max(args.rounds, 5))
         return
     if args.settled_only:
-        settled_only(args.settle_timeout, not args.no_write)
+        settled_only(args.settle_timeout, not args.no_write and args.background, args.background)
         return
     load_before = os.getloadavg()[0]
     sentences = prose_sentences(4000)
