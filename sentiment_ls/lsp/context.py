@@ -113,14 +113,9 @@ class Context:
         # Shielded: a caller cancelled by a newer edit leaves the split to the others.
         return await asyncio.shield(self._split(document))
 
-    def split_ahead(self, document: DocumentSnapshot) -> None:
-        """Start splitting an open document now, for the analysis or hover that will ask
-        (`sentences` then waits for this split instead of starting its own)."""
-        if document.opened:
-            self._split(document)
-
     def _split(self, document: DocumentSnapshot) -> asyncio.Future[list[Sentence]]:
-        """The one split of this version of an open document, started or under way."""
+        """The one split of this version of an open document, started or under way: the
+        analysis made during the debounce and the hovers that come meanwhile share it."""
         key = (document.version, document.end)
         known = self._sentences.get(document.uri)
         if known is not None and known[0] == key:

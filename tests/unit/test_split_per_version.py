@@ -1,5 +1,5 @@
-"""An edited document is split once per version: the split started part way through the
-debounce (lsp/publish.py) is the one the analysis and the hovers get (lsp/context.py)."""
+"""An open document is split once per version (lsp/context.py): the analysis started part
+way through the debounce (lsp/publish.py) and the hovers that come meanwhile share it."""
 
 from __future__ import annotations
 
@@ -34,10 +34,9 @@ def _snapshot(version: int, source: str = TEXT) -> DocumentSnapshot:
     return DocumentSnapshot("file:///a.md", version, source, "markdown", Settings(), 100_000)
 
 
-async def test_a_split_started_ahead_is_the_one_every_caller_gets() -> None:
+async def test_one_split_per_version_whoever_asks_first() -> None:
     context, splits = _counting_context()
     document = _snapshot(2)
-    context.split_ahead(document)
     first, second = await asyncio.gather(context.sentences(document), context.sentences(document))
     assert first is second and len(splits) == 1
     assert [s.text for s in first] == [
