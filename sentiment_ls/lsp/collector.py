@@ -10,7 +10,8 @@ So after each document's analysis, `gc.freeze` moves what is alive then (what th
 keeps) out of the automatic collections, which afterwards walk only what came since: an
 edit's own objects. Frozen objects still die by reference counting; what they hold of cyclic
 garbage waits for the full collection made once the server has been idle for `IDLE_S`
-(unfreeze, collect, freeze again), when nobody waits for an answer.
+(unfreeze, collect, freeze again), when nobody waits for an answer, or, under edits that
+never pause that long, after `MAX_FROZEN` analyses, so that what waits stays bounded.
 """
 
 from __future__ import annotations
@@ -19,16 +20,23 @@ import asyncio
 import gc
 
 IDLE_S = 5.0
+MAX_FROZEN = 500
 
 
 class IdleCollector:
-    def __init__(self, idle_s: float = IDLE_S) -> None:
+    def __init__(self, idle_s: float = IDLE_S, max_frozen: int = MAX_FROZEN) -> None:
         self.idle_s = idle_s
+        self.max_frozen = max_frozen
         self._idle: asyncio.TimerHandle | None = None
+        self._frozen = 0  # analyses since the last full collection
 
     def settled(self) -> None:
         """An analysis is done: freeze what is alive now, and collect in full once no other
-        analysis follows for `idle_s`."""
+        analysis follows for `idle_s` (or now, after `max_frozen` of them)."""
+        self._frozen += 1
+        if self._frozen >= self.max_frozen:
+            self.collect()
+            return
         gc.freeze()
         if self._idle is not None:
             self._idle.cancel()
@@ -39,6 +47,7 @@ class IdleCollector:
         if self._idle is not None:
             self._idle.cancel()
             self._idle = None
+        self._frozen = 0
         gc.unfreeze()
         gc.collect()
         gc.freeze()

@@ -53,3 +53,14 @@ async def test_each_analysis_puts_the_idle_collection_off() -> None:
     assert garbage() is not None
     await asyncio.sleep(1.0)
     assert garbage() is None
+
+
+async def test_edits_that_never_pause_still_get_a_full_collection_now_and_then() -> None:
+    collector = IdleCollector(idle_s=60.0, max_frozen=3)
+    garbage = _cycle()
+    collector.settled()
+    collector.settled()
+    gc.collect()
+    assert garbage() is not None
+    collector.settled()  # the third: collected in full at once
+    assert garbage() is None
