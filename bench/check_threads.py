@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import plain_arguments
 from serving import prose_sentences
 
 from sentiment_ls.analysis.model_loading import load_model
@@ -29,6 +30,7 @@ from sentiment_ls.embedded import WEIGHTS_DIR
 
 
 def main() -> None:
+    plain_arguments(__doc__, writes=False)  # --help
     loaded = load_model(LoadRequest(model="embedded", device="cpu"))
     weights = read_weights(WEIGHTS_DIR / "model.safetensors")
     two = open_session(WEIGHTS_DIR / "model.graph.onnx", weights, threads=2)

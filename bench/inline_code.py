@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import machine_line, write_section
-from tone import DATA_DIR, Row, docs_dev, fmt, scores
+from results import machine_line, plain_arguments, write_section
+from tone import DATA_DIR, Row, dev_split, fmt, scores
 
 from sentiment_ls.analysis.engine import SentimentEngine
 from sentiment_ls.analysis.model_loading import load_model
@@ -50,7 +50,8 @@ def read_as(text: str, reading: str) -> str:
 
 
 def main() -> None:
-    rows = [r for r in docs_dev(DATA_DIR) if CODE_LIKE.search(r.text)]
+    args = plain_arguments(__doc__)
+    rows = [r for r in dev_split(DATA_DIR, "tone/docs/dev.tsv") if CODE_LIKE.search(r.text)]
     engine = SentimentEngine(load_model(LoadRequest(model="embedded")))
     rule, _ = rule_for(Settings(), engine.loaded.labels)
     lines = [
@@ -73,7 +74,8 @@ def main() -> None:
         )
     body = "\n".join(lines)
     print(body)
-    write_section("inline-code", body)
+    if args.write:
+        write_section("inline-code", body)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import machine_line, write_section
+from results import machine_line, plain_arguments, write_section
 from serving import markdown_document, prose_sentences
 
 
@@ -66,6 +66,7 @@ def cold_start_stages() -> list[tuple[str, float]]:
 
 
 def main() -> None:
+    args = plain_arguments(__doc__)
     from lsprotocol import types
     from lsprotocol.converters import get_converter
 
@@ -147,7 +148,8 @@ def main() -> None:
         ]
     )
     print(body)
-    write_section("profile", body)
+    if args.write:
+        write_section("profile", body)
 
 
 if __name__ == "__main__":

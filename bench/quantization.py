@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import machine_line, write_section
+from results import machine_line, plain_arguments, write_section
 from serving import VALIDATION, prose_sentences
 
 from sentiment_ls.analysis.model_files import GRAPH_ONLY
@@ -79,6 +79,7 @@ def batched(sess: Any, rows: list[list[int]]) -> np.ndarray:
 
 
 def main() -> None:
+    args = plain_arguments(__doc__)
     from onnxruntime.quantization import (
         CalibrationDataReader,
         QuantFormat,
@@ -177,7 +178,8 @@ def main() -> None:
         ]
     )
     print(body)
-    write_section("quantization", body)
+    if args.write:
+        write_section("quantization", body)
 
 
 if __name__ == "__main__":

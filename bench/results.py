@@ -5,6 +5,7 @@ Each benchmark owns the text between `<!-- NAME:start -->` and `<!-- NAME:end --
 
 from __future__ import annotations
 
+import argparse
 import platform
 import re
 from collections.abc import Sequence
@@ -58,3 +59,14 @@ def percentile(values: Sequence[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def plain_arguments(doc: str | None, writes: bool = True) -> argparse.Namespace:
+    """The command line of a benchmark with no options of its own: `--help` (the first line
+    of its docstring) and, for one that writes its section, `--no-write` (`args.write`)."""
+    parser = argparse.ArgumentParser(description=(doc or "").strip().split("\n")[0])
+    if writes:
+        parser.add_argument(
+            "--no-write", dest="write", action="store_false", help="do not update RESULTS.md"
+        )
+    return parser.parse_args()

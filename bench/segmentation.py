@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from results import machine_line, write_section
+from results import machine_line, plain_arguments, write_section
 
 from sentiment_ls.document import ProseRegion, prose_regions, split_sentences
 from sentiment_ls.document.sentences import pysbd_spans, sentence_spans
@@ -87,6 +87,7 @@ def stripped_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, i
 
 
 def main() -> None:
+    args = plain_arguments(__doc__)
     failures, passed, pysbd_passed, regions = golden_rules()
     rules_texts = [region.text for region in regions]
     rules_speed = best_speed(rules_texts, sentence_spans, runs=PASSES)
@@ -124,7 +125,8 @@ def main() -> None:
     if failures:
         body += "\nGolden Rules failed:\n\n```\n" + "\n".join(failures) + "\n```\n"
     print(body)
-    write_section("segmentation", body)
+    if args.write:
+        write_section("segmentation", body)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold_start import document as cold_document
 from cold_start import one_run as cold_run
 from cold_start import peak_rss_mb
-from results import machine_line, percentile, write_section
+from results import machine_line, percentile, plain_arguments, write_section
 
 from sentiment_ls.training.data import read_labelled_tsv
 from sentiment_ls.training.mix import prose_variant
@@ -292,6 +292,7 @@ def _ms(values: list[float]) -> str:
 
 
 def main() -> None:
+    args = plain_arguments(__doc__)
     sentences = prose_sentences(4000)
     bench, main_doc, other_doc = sentences[:2000], sentences[:2000], sentences[2000:4000]
     rates = throughput(bench) + check_throughput(bench)
@@ -379,7 +380,8 @@ def main() -> None:
     ]
     body = "\n".join(lines)
     print(body)
-    write_section("serving", body)
+    if args.write:
+        write_section("serving", body)
 
 
 if __name__ == "__main__":
