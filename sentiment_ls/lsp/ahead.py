@@ -185,5 +185,5 @@ class ExplainAhead:
         self.context.trace(
             f"explain ahead: {uri} version {version}: {ending}; {result.computed:,} computed, "
             f"{result.ready:,} ready, of {result.queued:,} sentences, in {result.seconds:.1f} s"
-            + (f"; {result.yielded:,} yielded to edits part way" if result.yielded else "")
+            + (f"; {result.yielded:,} stopped for urgent work" if result.yielded else "")
         )

@@ -6,8 +6,8 @@ and the editor surfaces share."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -25,6 +25,16 @@ from sentiment_ls.settings import SECTION, Settings
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
     from pygls.workspace import TextDocument
+
+T = TypeVar("T")
+
+
+def started(work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """`work` started now, for whoever awaits it later: they get its result or its failure.
+    One that nobody awaits any more (a newer version came) fails unheard."""
+    task = asyncio.ensure_future(work)
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task
 
 
 class Context:
@@ -122,9 +132,7 @@ class Context:
             return known[1]
         self._announce_size_limit(document)
         text = document.source[: document.end]
-        split = asyncio.ensure_future(self.service.sentences(text, document.language))
-        # A split nobody awaited any more (a newer version came) may fail unheard.
-        split.add_done_callback(lambda done: done.cancelled() or done.exception())
+        split = started(self.service.sentences(text, document.language))
         # Filed under the version the text was read with, not the document's version now:
         # an edit that arrives while the text is split must not get these sentences.
         self._sentences[document.uri] = (key, split)

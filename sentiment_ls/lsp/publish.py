@@ -11,7 +11,7 @@ from lsprotocol import types
 
 from sentiment_ls.analysis.scheduling import Priority
 from sentiment_ls.lsp.ahead import ExplainAhead
-from sentiment_ls.lsp.context import Context
+from sentiment_ls.lsp.context import Context, started
 from sentiment_ls.lsp.document_analysis import DocumentAnalysis, DocumentSnapshot
 from sentiment_ls.lsp.visible import MIN_REST
 
@@ -98,10 +98,7 @@ class Publisher:
         document = self.context.open_document(uri)
         if document is None or not document.wanted:
             return None
-        ready = asyncio.ensure_future(self._prepared(document))
-        # Its failure is raised where the run awaits it; a run cancelled first never does.
-        ready.add_done_callback(lambda done: done.cancelled() or done.exception())
-        return ready
+        return started(self._prepared(document))
 
     async def _prepared(self, document: DocumentSnapshot) -> Prepared | None:
         analysis = await self.context.analyse(document, Priority.DOCUMENT)
