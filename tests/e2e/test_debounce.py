@@ -12,6 +12,7 @@ import pytest_lsp
 from lsprotocol import types
 
 from tests.e2e.lsp import diagnostics_for, open_document
+from tests.e2e.ranges import change
 from tests.e2e.test_explain_ahead import CONFIG, TracingClient, traced
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -32,13 +33,9 @@ async def client(lsp_client: TracingClient):  # type: ignore[no-untyped-def]
     await lsp_client.shutdown_session()
 
 
-def change(client: TracingClient, uri: str, version: int, text: str) -> float:
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
+def edit(client: TracingClient, uri: str, version: int, text: str) -> float:
+    """The whole text replaced; when it was sent."""
+    client.text_document_did_change(change(uri, version, None, text))
     return time.monotonic()
 
 
@@ -48,7 +45,7 @@ async def test_an_edit_is_analysed_within_the_debounce_and_published_at_its_end(
     uri = "file:///debounced.md"
     open_document(client, uri, TEXT)
     assert len(await diagnostics_for(client, uri, 1)) == 1
-    sent = change(client, uri, 2, TEXT + "\nThe new dashboard is a slow and painful mess.\n")
+    sent = edit(client, uri, 2, TEXT + "\nThe new dashboard is a slow and painful mess.\n")
     diagnostics = await diagnostics_for(client, uri, 2)
     assert time.monotonic() - sent >= DEBOUNCE_S  # not shown before the debounce ends
     assert len(diagnostics) == 2
@@ -61,9 +58,9 @@ async def test_a_keystroke_after_the_analysis_began_publishes_only_the_newer_tex
     uri = "file:///typed.md"
     open_document(client, uri, TEXT)
     await diagnostics_for(client, uri, 1)
-    change(client, uri, 2, TEXT + "\nThe new dashboard is a slow and painful mess.\n")
+    edit(client, uri, 2, TEXT + "\nThe new dashboard is a slow and painful mess.\n")
     await asyncio.sleep(DEBOUNCE_S * 0.75)  # past the point where version 2's analysis began
-    sent = change(client, uri, 3, TEXT + "\nThe new dashboard is fine.\n")
+    sent = edit(client, uri, 3, TEXT + "\nThe new dashboard is fine.\n")
     diagnostics = await diagnostics_for(client, uri, 3)
     assert time.monotonic() - sent >= DEBOUNCE_S
     assert len(diagnostics) == 1

@@ -18,12 +18,14 @@ Reporter = Callable[[BackgroundReport], None]
 TEXT = "The installer is broken again and nobody seems to care."
 
 
-def _service(embedded_engine: SentimentEngine, **engine_options: int) -> AnalysisService:
+def _service(
+    embedded_engine: SentimentEngine, **engine_options: int
+) -> tuple[AnalysisService, SentimentEngine]:
+    """A ready service on the embedded model, with its engine (a cache of its own)."""
     service = AnalysisService()
-    # A cache of its own.
-    service.engine = SentimentEngine(embedded_engine.loaded, **engine_options)
+    engine = service.engine = SentimentEngine(embedded_engine.loaded, **engine_options)
     service.status = ModelStatus.READY
-    return service
+    return service, engine
 
 
 def _reports() -> tuple[list[BackgroundReport], asyncio.Event, Reporter]:
@@ -42,9 +44,7 @@ def _reports() -> tuple[list[BackgroundReport], asyncio.Event, Reporter]:
 async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
     embedded_engine: SentimentEngine,
 ) -> None:
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     (analysis,) = engine.analyze([TEXT])
     reports, arrived, report = _reports()
     service.explain_in_background("doc", [analysis], None, 20, False, lambda: True, report)
@@ -68,9 +68,7 @@ async def test_the_hover_after_a_background_explanation_is_a_cache_hit(
 async def test_background_work_of_a_changed_document_is_dropped(
     embedded_engine: SentimentEngine,
 ) -> None:
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     analyses = engine.analyze([TEXT + " Again.", TEXT + " And again."])
     reports, arrived, report = _reports()
     service.explain_in_background("doc", analyses, None, 20, False, lambda: False, report)
@@ -84,9 +82,7 @@ async def test_a_stream_of_publishes_keeps_one_pending_list_per_document(
     embedded_engine: SentimentEngine,
 ) -> None:
     """Regression: a job per sentence per publish piled up in the queue under 20 edits/s."""
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     analyses = engine.analyze([f"{TEXT} Version {i}." for i in range(5)])
     release = threading.Event()
     service.worker.submit(Priority.DOCUMENT, release.wait)  # the worker is busy meanwhile
@@ -107,9 +103,7 @@ async def test_the_document_asked_about_last_goes_first(
 ) -> None:
     """A hover or another request re-asks for its document: its work moves ahead of the
     other documents' (lsp/ahead.py ExplainAhead)."""
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     analyses = engine.analyze([TEXT])
     release = threading.Event()
     service.worker.submit(Priority.DOCUMENT, release.wait)  # the worker is busy meanwhile
@@ -125,9 +119,7 @@ async def test_the_document_asked_about_last_goes_first(
 async def test_an_edit_holds_everything_and_drops_its_documents_work(
     embedded_engine: SentimentEngine,
 ) -> None:
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     analyses = engine.analyze([f"{TEXT} Held {i}." for i in range(3)])
     background = service.background
     background.hold("edited")  # an edit of one document awaits its analysis
@@ -148,9 +140,7 @@ async def test_a_full_cache_stops_the_pass_instead_of_evicting_its_own_work(
     embedded_engine: SentimentEngine,
 ) -> None:
     # Room for about two explanations of these sentences (~2.5 KB each).
-    service = _service(embedded_engine, explanation_cache_bytes=5_000)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine, explanation_cache_bytes=5_000)
     analyses = engine.analyze([f"{TEXT} Number {i}." for i in range(6)])
     reports, arrived, report = _reports()
     service.explain_in_background("doc", analyses, None, 20, False, lambda: True, report)
@@ -168,9 +158,7 @@ async def test_a_full_cache_stops_the_pass_instead_of_evicting_its_own_work(
 async def test_a_pass_queued_again_leaves_out_what_the_documents_passes_explained(
     embedded_engine: SentimentEngine,
 ) -> None:
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     analyses = engine.analyze([f"{TEXT} Twice {i}." for i in range(3)])
     reports, arrived, report = _reports()
     assert (
@@ -215,9 +203,7 @@ async def test_an_explanation_in_progress_yields_to_more_urgent_work(
 ) -> None:
     """Regression: an edit's analysis waited for a whole Shapley explanation (hundreds of ms
     on a long sentence) before it could start."""
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     analyses = engine.analyze([LONG])
     reports, arrived, report = _reports()
     service.explain_in_background("doc", analyses, "shapley", 20, False, lambda: True, report)
@@ -238,9 +224,7 @@ async def test_an_explanation_in_progress_yields_to_more_urgent_work(
 async def test_an_explanation_in_progress_stops_for_an_edit_and_waits_for_its_release(
     embedded_engine: SentimentEngine,
 ) -> None:
-    service = _service(embedded_engine)
-    engine = service.engine
-    assert engine is not None
+    service, engine = _service(embedded_engine)
     analyses = engine.analyze([LONG])
     reports, arrived, report = _reports()
     background = service.background
