@@ -72,6 +72,15 @@ def read_logits(path: Path) -> dict[str, tuple[float, ...]]:
         return {row[0]: tuple(float(v) for v in row[1:]) for row in reader}
 
 
+def read_logits_files(paths: Sequence[Path]) -> dict[str, tuple[float, ...]]:
+    """The logits of several teachers' files by text; where files share a text, the first
+    file's logits win (list the better teacher first)."""
+    merged: dict[str, tuple[float, ...]] = {}
+    for path in reversed(paths):
+        merged.update(read_logits(path))
+    return merged
+
+
 def teacher_logits(
     model_dir: Path, texts: Sequence[str], max_length: int = 64, batch_size: int = 64
 ) -> npt.NDArray[np.float32]:

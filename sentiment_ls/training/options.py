@@ -21,7 +21,7 @@ class TrainConfig:
     init: str = ""
     labels_dir: str = ""
     base: str = "minilm-l6"
-    teacher_logits: str = ""
+    teacher_logits: tuple[str, ...] = ()
     pool: str = ""
     pool_per_epoch: int = 0
     distill_alpha: float = 0.5
@@ -111,9 +111,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--teacher-logits",
-        default="",
+        nargs="+",
+        default=[],
+        metavar="FILE",
         help="distil: the teacher's logits by text (python -m sentiment_ls.training.distill "
-        "label); without it, gold labels alone (default: none)",
+        "label); where files share a text, the first file's logits teach it; without any, "
+        "gold labels alone (default: none)",
     )
     parser.add_argument(
         "--pool",
@@ -145,6 +148,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     fields = TrainConfig.__dataclass_fields__
     values = {name: getattr(args, name) for name in fields}
+    values["teacher_logits"] = tuple(values["teacher_logits"])
     if values["out"] is None:
         values["out"] = str(Path(args.work_dir) / "model")
     return TrainConfig(**values)

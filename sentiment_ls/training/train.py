@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from sentiment_ls.training.data import Example
-from sentiment_ls.training.distill import read_logits, read_pool, text_key
+from sentiment_ls.training.distill import read_logits_files, read_pool, text_key
 from sentiment_ls.training.evaluate import average_precision, score
 from sentiment_ls.training.losses import NO_GOLD, distillation_loss
 from sentiment_ls.training.mix import (
@@ -111,7 +111,7 @@ class Trainer:
         self.soft: dict[str, tuple[float, ...]] = {}
         self.pool: list[str] = []
         if config.teacher_logits:
-            self.soft = read_logits(Path(config.teacher_logits))
+            self.soft = read_logits_files([Path(p) for p in config.teacher_logits])
             if config.pool:
                 self.pool = [t for t in read_pool(Path(config.pool)) if text_key(t) in self.soft]
         self.pool_per_epoch = min(config.pool_per_epoch, len(self.pool))

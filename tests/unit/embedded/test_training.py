@@ -266,3 +266,27 @@ def test_teacher_logits_round_trip_plain_or_compressed(tmp_path: Path, name: str
     first = (tmp_path / name).read_bytes()
     write_logits(tmp_path / name, keys, logits)
     assert (tmp_path / name).read_bytes() == first  # the same logits, the same bytes
+
+
+def test_teacher_logits_of_several_files_the_first_file_wins(tmp_path: Path) -> None:
+    from sentiment_ls.training.distill import read_logits_files, text_key, write_logits
+
+    shared, only_second = text_key("Did you even read the docs?"), text_key("Thanks!")
+    write_logits(tmp_path / "better.tsv", [shared], np.array([[2.0, 0.0, -2.0]]))
+    write_logits(
+        tmp_path / "older.tsv.gz", [shared, only_second], np.array([[0.5, 0.5, 0.5], [-1, 0, 3]])
+    )
+    merged = read_logits_files([tmp_path / "better.tsv", tmp_path / "older.tsv.gz"])
+    assert merged == {shared: (2.0, 0.0, -2.0), only_second: (-1.0, 0.0, 3.0)}
+
+
+def test_train_takes_several_teacher_logits_files() -> None:
+    import argparse
+
+    from sentiment_ls.training.options import add_arguments, config_from_args
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    argv = ["--data-dir", "d", "--teacher-logits", "a.tsv.gz", "b.tsv"]
+    assert config_from_args(parser.parse_args(argv)).teacher_logits == ("a.tsv.gz", "b.tsv")
+    assert config_from_args(parser.parse_args(["--data-dir", "d"])).teacher_logits == ()
