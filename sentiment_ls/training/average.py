@@ -3,12 +3,15 @@ interpolate a fine-tuned model with the model it started from (WiSE-FT).
 
     python -m sentiment_ls.training.average --work-dir runs/train --steps 1600 2000 2296 \\
         --out runs/train/average
+    python -m sentiment_ls.training.average --snapshots runs/g/snapshots/step-2161.safetensors \
+        runs/h/snapshots/step-2161.safetensors --base runs/g/model --out runs/gh-soup
     python -m sentiment_ls.training.average --interpolate runs/init runs/train/model \\
         --alpha 0.6 --out runs/train/wise
 
 Steps of one fine-tuning run stay in one basin of the loss, so the mean of their weights is a
 model of the same architecture and cost that is usually at least as good as the best of them
-(Wortsman et al., "Model soups", 2022). Interpolating between the starting model and the
+(Wortsman et al., "Model soups", 2022); so are runs continued from one model, since they
+share its frozen weights and stay near it. Interpolating between the starting model and the
 fine-tuned one (Wortsman et al., "Robust fine-tuning of zero-shot models", 2022) keeps more of
 what the starting model did well where the new data is silent: here, the documentation prose
 the earlier model was tuned for, while the new one learned issue threads.
@@ -39,7 +42,8 @@ def average(snapshots: Sequence[Path], base: Path, out: Path) -> None:
         mean = np.mean([t[name].astype(np.float64) for t in trained], axis=0)
         state[name] = mean.astype(state[name].dtype)
     steps = [p.stem.removeprefix("step-") for p in snapshots]
-    write_model(state, base, out, {"averaged_steps": steps})
+    record = {"averaged_steps": steps, "averaged_snapshots": [str(p) for p in snapshots]}
+    write_model(state, base, out, record)
 
 
 def write_model(
@@ -80,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work-dir", help="the run's --work-dir")
     parser.add_argument("--steps", nargs="+", type=int)
+    parser.add_argument(
+        "--snapshots", nargs="+", default=[], help="snapshot files, of one run or several"
+    )
     parser.add_argument("--base", default="", help="default: WORK_DIR/model (the best step)")
     parser.add_argument(
         "--interpolate", nargs=2, metavar=("START", "TUNED"), help="two model folders"
@@ -94,14 +101,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         interpolate(start, tuned, args.alpha, Path(args.out))
         print(f"interpolated {start} and {tuned} at alpha {args.alpha} into {args.out}")
         return 0
-    if not args.work_dir or not args.steps:
-        parser.error("give --work-dir and --steps, or --interpolate START TUNED")
-    work_dir = Path(args.work_dir)
-    snapshots = [work_dir / "snapshots" / f"step-{step}.safetensors" for step in args.steps]
+    if args.snapshots:
+        if not args.base:
+            parser.error(
+                "--snapshots needs --base, the model folder whose other weights they share"
+            )
+        snapshots = [Path(path) for path in args.snapshots]
+        base = Path(args.base)
+    elif args.work_dir and args.steps:
+        work_dir = Path(args.work_dir)
+        snapshots = [work_dir / "snapshots" / f"step-{step}.safetensors" for step in args.steps]
+        base = Path(args.base) if args.base else work_dir / "model"
+    else:
+        parser.error("give --work-dir and --steps, --snapshots and --base, or --interpolate")
     for path in snapshots:
         if not path.is_file():
             parser.error(f"no snapshot {path}")
-    average(snapshots, Path(args.base) if args.base else work_dir / "model", Path(args.out))
+    average(snapshots, base, Path(args.out))
     print(f"averaged {len(snapshots)} steps into {args.out}")
     return 0
 

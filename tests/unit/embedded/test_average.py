@@ -55,3 +55,21 @@ def test_alpha_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--interpolate", str(start), str(tuned), "--alpha", "1.5", "--out", "x"])
     assert exit_info.value.code == 2
+
+
+def test_snapshots_of_several_runs_average_over_the_given_base(tmp_path: Path) -> None:
+    base = _folder(tmp_path / "g" / "model", 0.0)
+    paths = []
+    for run, value in (("g", 1.0), ("h", 4.0)):
+        path = tmp_path / run / "snapshots" / "step-2161.safetensors"
+        path.parent.mkdir(parents=True)
+        save_file({"w": np.full((2, 3), value, dtype=np.float32)}, str(path))
+        paths.append(str(path))
+    argv = ["--snapshots", *paths, "--base", str(base), "--out", str(tmp_path / "soup")]
+    assert main(argv) == 0
+    assert np.allclose(load_file(str(tmp_path / "soup" / "model.safetensors"))["w"], 2.5)
+    report = json.loads((tmp_path / "soup" / "training.json").read_text())
+    assert report["averaged_snapshots"] == paths  # which run each came from, not only its step
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--snapshots", *paths, "--out", str(tmp_path / "x")])
+    assert exit_info.value.code == 2  # --base is needed: the snapshots lack the frozen weights
