@@ -42,7 +42,10 @@ def average(snapshots: Sequence[Path], base: Path, out: Path) -> None:
         mean = np.mean([t[name].astype(np.float64) for t in trained], axis=0)
         state[name] = mean.astype(state[name].dtype)
     steps = [p.stem.removeprefix("step-") for p in snapshots]
-    record = {"averaged_steps": steps, "averaged_snapshots": [str(p) for p in snapshots]}
+    record: dict[str, object] = {
+        "averaged_steps": steps,
+        "averaged_snapshots": [str(p) for p in snapshots],
+    }
     write_model(state, base, out, record)
 
 
