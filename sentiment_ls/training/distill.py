@@ -124,9 +124,9 @@ def in_domain_texts(data_dir: Path, mix: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m sentiment_ls.training.distill label --teacher DIR --pool POOL.tsv
-    [--pool-count N] --data-dir D --out FILE`: the teacher's logits for the in-domain training
-    texts, the gold-labelled pool sentences and N pool sentences (seeded), keyed by
-    `text_key`; FILE ending in `.gz` is written compressed."""
+    [--pool-count N] [--pool-only] --data-dir D --out FILE`: the teacher's logits for the
+    in-domain training texts, the gold-labelled pool sentences and N pool sentences (seeded),
+    keyed by `text_key`; FILE ending in `.gz` is written compressed."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("action", choices=["label"])
     parser.add_argument("--teacher", required=True, help="the teacher's Hugging Face folder")
@@ -137,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--max-length", type=int, default=64)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument(
+        "--pool-only",
+        action="store_true",
+        help="label the pool's rows alone, not the in-domain and gold texts (a transfer set "
+        "such as training.augment's, beside logits that already hold those)",
+    )
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -144,10 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    texts = in_domain_texts(Path(args.data_dir), args.mix)
+    texts = [] if args.pool_only else in_domain_texts(Path(args.data_dir), args.mix)
     # The gold pool sentences, every one: they were drawn where teacher and student differ.
     gold = LABELS_DIR / GOLD.labels
-    if gold.is_file():
+    if gold.is_file() and not args.pool_only:
         texts += [e.text for e in read_pool_labels(Path(args.pool), gold, strict=False)]
     texts += pool_sample(read_pool(Path(args.pool)), args.pool_count, args.seed)
     texts = list(dict.fromkeys(texts))

@@ -22,7 +22,7 @@ class TrainConfig:
     labels_dir: str = ""
     base: str = "minilm-l6"
     teacher_logits: tuple[str, ...] = ()
-    pool: str = ""
+    pool: tuple[str, ...] = ()
     pool_per_epoch: int = 0
     distill_alpha: float = 0.5
     distill_temperature: float = 2.0
@@ -120,9 +120,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--pool",
-        default="",
-        help="distil: the unlabelled pool (python -m sentiment_ls.training.pool build), of "
-        "which the rows the teacher labelled are drawn (default: none)",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="distil: the unlabelled pool (python -m sentiment_ls.training.pool build), then "
+        "any transfer sets of the same shape (training.augment); the rows the teacher labelled "
+        "are drawn, and the gold labels' ids are read in the first (default: none)",
     )
     parser.add_argument(
         "--labels-dir",
@@ -149,6 +152,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     fields = TrainConfig.__dataclass_fields__
     values = {name: getattr(args, name) for name in fields}
     values["teacher_logits"] = tuple(values["teacher_logits"])
+    values["pool"] = tuple(values["pool"])
     if values["out"] is None:
         values["out"] = str(Path(args.work_dir) / "model")
     return TrainConfig(**values)

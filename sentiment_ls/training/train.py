@@ -102,7 +102,7 @@ class Trainer:
 
         data_dir = Path(config.data_dir)
         labels_dir = Path(config.labels_dir) if config.labels_dir else LABELS_DIR
-        pool = Path(config.pool) if config.pool else None
+        pool = Path(config.pool[0]) if config.pool else None
         self.mix = TrainingMix(data_dir, MIXES[config.mix], labels_dir=labels_dir, pool=pool)
         # Selection weighs each dev split equally: docs and discussions are both the product's.
         self.devs = dev_splits(data_dir)
@@ -112,8 +112,8 @@ class Trainer:
         self.pool: list[str] = []
         if config.teacher_logits:
             self.soft = read_logits_files([Path(p) for p in config.teacher_logits])
-            if config.pool:
-                self.pool = [t for t in read_pool(Path(config.pool)) if text_key(t) in self.soft]
+            texts = (text for path in config.pool for text in read_pool(Path(path)))
+            self.pool = [t for t in dict.fromkeys(texts) if text_key(t) in self.soft]
         self.pool_per_epoch = min(config.pool_per_epoch, len(self.pool))
         epoch_size = self.mix.epoch_size() + self.pool_per_epoch
         if config.limit_train:

@@ -280,13 +280,15 @@ def test_teacher_logits_of_several_files_the_first_file_wins(tmp_path: Path) -> 
     assert merged == {shared: (2.0, 0.0, -2.0), only_second: (-1.0, 0.0, 3.0)}
 
 
-def test_train_takes_several_teacher_logits_files() -> None:
+def test_train_takes_several_teacher_logits_files_and_pools() -> None:
     import argparse
 
     from sentiment_ls.training.options import add_arguments, config_from_args
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    argv = ["--data-dir", "d", "--teacher-logits", "a.tsv.gz", "b.tsv"]
-    assert config_from_args(parser.parse_args(argv)).teacher_logits == ("a.tsv.gz", "b.tsv")
-    assert config_from_args(parser.parse_args(["--data-dir", "d"])).teacher_logits == ()
+    argv = ["--data-dir", "d", "--teacher-logits", "a.tsv.gz", "b.tsv", "--pool", "p", "q"]
+    config = config_from_args(parser.parse_args(argv))
+    assert (config.teacher_logits, config.pool) == (("a.tsv.gz", "b.tsv"), ("p", "q"))
+    bare = config_from_args(parser.parse_args(["--data-dir", "d"]))
+    assert (bare.teacher_logits, bare.pool) == ((), ())
