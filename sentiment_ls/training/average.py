@@ -53,7 +53,8 @@ def write_model(
     state: dict[str, np.ndarray], like: Path, out: Path, record: dict[str, object]
 ) -> None:
     """`state` as a model folder with `like`'s other files; its training record says how it
-    was made and drops the calibration: a new model is calibrated afresh by `finalize`."""
+    was made and drops the calibration and the step record: a new model is calibrated afresh by
+    `finalize`."""
     out.mkdir(parents=True, exist_ok=True)
     for item in like.iterdir():
         if item.is_file() and item.name != "model.safetensors":
@@ -61,7 +62,10 @@ def write_model(
     save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
     report_file = out / "training.json"
     report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
-    report.pop("calibration", None)
+    # What described the folder copied from (its best step, that step's dev numbers and the
+    # evaluations up to it, its calibration) does not describe the new weights.
+    for stale in ("calibration", "step", "dev_negative_ap", "history"):
+        report.pop(stale, None)
     report.update(record)
     report_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 

@@ -22,7 +22,8 @@ def _folder(path: Path, value: float) -> Path:
         str(path / "model.safetensors"),
     )
     (path / "config.json").write_text("{}", encoding="utf-8")
-    (path / "training.json").write_text(json.dumps({"calibration": {"temperature": 2.0}}))
+    record = {"calibration": {"temperature": 2.0}, "step": 900, "dev_negative_ap": 0.78}
+    (path / "training.json").write_text(json.dumps(record | {"history": [], "config": {}}))
     return path
 
 
@@ -34,6 +35,8 @@ def test_interpolation_weighs_the_tuned_model_by_alpha(tmp_path: Path) -> None:
     assert state["ids"].tolist() == [0, 1, 2]  # integers are never averaged
     report = json.loads((tmp_path / "out" / "training.json").read_text())
     assert "calibration" not in report  # a new model: calibrated afresh by finalize
+    assert not {"step", "dev_negative_ap", "history"} & report.keys()  # they were tuned's
+    assert "config" in report
     assert report["interpolated"]["alpha"] == 0.25
 
 
