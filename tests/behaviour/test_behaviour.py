@@ -22,10 +22,10 @@ from tests.behaviour.suite import (
 )
 
 # Issue 22's targets are quiet criticism 0.80 and every other category 0.90. Two categories
-# miss them with the shipped model (MODEL.md, "Stage 3"): their floors are what it reaches,
+# miss them with the shipped model (MODEL.md, "Stage 4"): their floors are what it reaches,
 # so that a model that does worse fails here, and a better one raises them.
 PASS_RATE = {category.name: 0.90 for category in CATEGORIES} | {
-    QUIET_CRITICISM.name: 0.64,
+    QUIET_CRITICISM.name: 0.68,
     NEGATION_OF_POSITIVE.name: 0.70,
 }
 
