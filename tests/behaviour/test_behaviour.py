@@ -47,7 +47,8 @@ def test_category_pass_rate(
 ) -> None:
     flagged = verdicts(embedded_engine, rule, list(category.sentences))
     wrong = [s for s, f in zip(category.sentences, flagged, strict=True) if f != category.flagged]
-    rate = 1 - len(wrong) / len(category.sentences)
+    # Right over all, not 1 - wrong over all: 1 - 8/25 is 0.6799999999999999 in floats.
+    rate = (len(category.sentences) - len(wrong)) / len(category.sentences)
     assert rate >= PASS_RATE[category.name], (
         f"{category.name}: {rate:.2f} < {PASS_RATE[category.name]}; expected "
         f"{'flagged' if category.flagged else 'not flagged'}: {wrong}"
