@@ -230,7 +230,11 @@ def main() -> None:
         help="the commit of the model compared (default: %(default)s)",
     )
     parser.add_argument(
-        "--models", nargs="+", default=None, help="default: embedded, the previous, embedded-sst2"
+        "--models",
+        nargs="+",
+        default=None,
+        help="model names or folders; `previous` is --previous's model at its own threshold "
+        "(default: embedded previous embedded-sst2)",
     )
     parser.add_argument(
         "--natural",
@@ -240,7 +244,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only, no RESULTS.md")
     args = parser.parse_args()
     previous = previous_model(args.previous)
-    models = tuple(args.models or ("embedded", previous, "embedded-sst2"))
+    chosen = args.models or ("embedded", "previous", "embedded-sst2")
+    models = tuple(previous if model == "previous" else model for model in chosen)
     names = {previous: f"previous ({args.previous})"}
     data_dir = Path(args.data_dir)
     domains = {
