@@ -24,7 +24,6 @@ rows, the sentences this project wrote, the gold labels and the pool's own threa
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,6 +36,7 @@ from sentiment_ls.training.mix import (
     source_named,
     training_rows,
 )
+from sentiment_ls.training.pool import read_tsv, write_tsv
 
 THREAD_SOURCES = ("issues", "issues-pool", "written")
 POOL_THREADS = "tone/issues/unlabelled"
@@ -81,24 +81,23 @@ def thread_texts(
     gold = labels_dir / GOLD.labels
     for example in read_pool_labels(pool, gold, strict=False) if gold.is_file() else []:
         found.setdefault(example.text, GOLD.name)
-    with pool.open(encoding="utf-8", newline="") as stream:
-        for row in csv.DictReader(stream, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if row["source"] == POOL_THREADS:
-                found.setdefault(row["text"], POOL_THREADS)
+    for row in read_tsv(pool):
+        if row["source"] == POOL_THREADS:
+            found.setdefault(row["text"], POOL_THREADS)
     return list(found.items())
 
 
 def augmented_rows(
     texts: Iterable[tuple[str, str]], per_sentence: int, seed: int
-) -> list[tuple[str, str, str, str]]:
+) -> list[list[str]]:
     rng = random.Random(seed)
-    rows: dict[str, tuple[str, str, str, str]] = {}
+    rows: dict[str, list[str]] = {}
     originals = set()
     for text, source in texts:
         originals.add(text_key(text))
         for variant in variants(text, per_sentence, rng):
             key = text_key(variant)
-            rows.setdefault(key, (key, variant, f"augmented:{source}", LICENCE))
+            rows.setdefault(key, [key, variant, f"augmented:{source}", LICENCE])
     return [row for key, row in rows.items() if key not in originals]
 
 
@@ -113,13 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     texts = thread_texts(Path(args.data_dir), Path(args.pool), Path(args.labels_dir))
     rows = augmented_rows(texts, args.per_sentence, args.seed)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as stream:
-        # Written as the pool is read (tabs, no quoting): the words were joined by spaces.
-        for row in [("id", "text", "source", "licence"), *rows]:
-            stream.write("\t".join(row) + "\n")
-    print(f"{len(rows)} variants of {len(texts)} thread sentences written to {out}")
+    # The pool's own format (tabs, no quoting): the words were joined by spaces.
+    write_tsv(Path(args.out), ["id", "text", "source", "licence"], rows)
+    print(f"{len(rows)} variants of {len(texts)} thread sentences written to {args.out}")
     return 0
 
 

@@ -3,7 +3,7 @@ interpolate a fine-tuned model with the model it started from (WiSE-FT).
 
     python -m sentiment_ls.training.average --work-dir runs/train --steps 1600 2000 2296 \\
         --out runs/train/average
-    python -m sentiment_ls.training.average --snapshots runs/g/snapshots/step-2161.safetensors \
+    python -m sentiment_ls.training.average --snapshots runs/g/snapshots/step-2161.safetensors \\
         runs/h/snapshots/step-2161.safetensors --base runs/g/model --out runs/gh-soup
     python -m sentiment_ls.training.average --interpolate runs/init runs/train/model \\
         --alpha 0.6 --out runs/train/wise

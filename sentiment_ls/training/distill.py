@@ -150,11 +150,13 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    texts = [] if args.pool_only else in_domain_texts(Path(args.data_dir), args.mix)
-    # The gold pool sentences, every one: they were drawn where teacher and student differ.
-    gold = LABELS_DIR / GOLD.labels
-    if gold.is_file() and not args.pool_only:
-        texts += [e.text for e in read_pool_labels(Path(args.pool), gold, strict=False)]
+    texts: list[str] = []
+    if not args.pool_only:
+        texts = in_domain_texts(Path(args.data_dir), args.mix)
+        # The gold pool sentences, every one: they were drawn where teacher and student differ.
+        gold = LABELS_DIR / GOLD.labels
+        if gold.is_file():
+            texts += [e.text for e in read_pool_labels(Path(args.pool), gold, strict=False)]
     texts += pool_sample(read_pool(Path(args.pool)), args.pool_count, args.seed)
     texts = list(dict.fromkeys(texts))
     LOG.info("the teacher labels %d sentences", len(texts))
